@@ -1,0 +1,70 @@
+//! `berth`: a Docker command-line tool whose commands are generated from the
+//! Engine API spec. This file only wires the pieces: parse the command line,
+//! connect, run the generated command, print, and exit with docker's codes.
+
+mod render;
+mod support;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// The generated command tree (from `spec/docker-engine.yaml`).
+mod commands {
+    include!(concat!(env!("OUT_DIR"), "/cli.rs"));
+}
+
+/// A Docker client generated from the Engine API spec.
+#[derive(Debug, Parser)]
+#[command(name = "berth", version, about, propagate_version = true)]
+struct Cli {
+    /// Daemon socket to connect to (unix:///path or tcp://host:port).
+    #[arg(
+        short = 'H',
+        long = "host",
+        env = "DOCKER_HOST",
+        global = true,
+        value_name = "HOST"
+    )]
+    host: Option<String>,
+
+    #[command(subcommand)]
+    command: commands::Command,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(support::Error::Client(berth_client::Error::Io(e)))
+            if e.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            // The reader went away (`berth … | head`): not an error of ours.
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), support::Error> {
+    let mut builder = berth_client::Client::builder().from_env();
+    if let Some(host) = cli.host {
+        builder = builder.host(host);
+    }
+    let client = builder.build()?;
+    let output = cli.command.run(&client).await?;
+    render::render(output).await
+}

@@ -1,0 +1,89 @@
+//! Printing a command's output the way a Docker user expects: JSON indented
+//! on a terminal and compact in pipes, progress as status lines, container
+//! output on the stream it was written to.
+
+use std::io::{IsTerminal, Write};
+
+use berth_client::StreamKind;
+use futures_util::StreamExt;
+
+use crate::support::{Error, Output};
+
+/// Prints `output` to stdout (and stderr for a container's stderr).
+pub async fn render(output: Output) -> Result<(), Error> {
+    let stdout = std::io::stdout();
+    match output {
+        Output::Nothing => Ok(()),
+        Output::Json(value) => {
+            let mut out = stdout.lock();
+            let written = if stdout.is_terminal() {
+                serde_json::to_writer_pretty(&mut out, &value)
+            } else {
+                serde_json::to_writer(&mut out, &value)
+            };
+            written.map_err(|e| Error::Input(format!("cannot write the result: {e}")))?;
+            writeln!(out).map_err(io)
+        }
+        Output::Text(text) => {
+            let mut out = stdout.lock();
+            out.write_all(text.as_bytes()).map_err(io)?;
+            if !text.ends_with('\n') {
+                writeln!(out).map_err(io)?;
+            }
+            Ok(())
+        }
+        Output::Bytes(mut stream) => {
+            while let Some(chunk) = stream.next().await {
+                stdout.lock().write_all(&chunk?).map_err(io)?;
+            }
+            stdout.lock().flush().map_err(io)
+        }
+        Output::Items(mut stream) => {
+            while let Some(item) = stream.next().await {
+                print_item(&item?).map_err(io)?;
+            }
+            Ok(())
+        }
+        Output::Logs(mut stream) => {
+            let stderr = std::io::stderr();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk?;
+                match chunk.kind {
+                    StreamKind::Stderr => stderr.lock().write_all(&chunk.data).map_err(io)?,
+                    StreamKind::Stdout | StreamKind::Stdin => {
+                        stdout.lock().write_all(&chunk.data).map_err(io)?
+                    }
+                }
+            }
+            stdout.lock().flush().map_err(io)
+        }
+    }
+}
+
+/// One streamed item: a progress message as `id: status progress`, build
+/// output as its text, anything else as a line of JSON.
+fn print_item(item: &serde_json::Value) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    let field = |name: &str| item.get(name).and_then(serde_json::Value::as_str);
+    if let Some(text) = field("stream") {
+        return out.write_all(text.as_bytes());
+    }
+    if let Some(status) = field("status") {
+        let mut line = String::new();
+        if let Some(id) = field("id") {
+            line.push_str(id);
+            line.push_str(": ");
+        }
+        line.push_str(status);
+        if let Some(progress) = field("progress") {
+            line.push(' ');
+            line.push_str(progress);
+        }
+        return writeln!(out, "{line}");
+    }
+    writeln!(out, "{item}")
+}
+
+fn io(e: std::io::Error) -> Error {
+    Error::Client(berth_client::Error::Io(e))
+}

@@ -1,0 +1,340 @@
+//! The intermediate representation: the spec lowered once into exactly what
+//! the emitters need. Names are already Rust names, references are resolved,
+//! and every choice about shapes has been made, so emitters only print.
+
+/// A whole API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`, the API version the spec describes.
+    pub version: String,
+    /// Every named type, sorted by name.
+    pub types: Vec<TypeDef>,
+    /// Operations grouped by tag, in the order tags are declared.
+    pub groups: Vec<Group>,
+}
+
+/// A named Rust type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// Rust type name.
+    pub name: String,
+    /// Documentation from the schema.
+    pub doc: Option<String>,
+    /// What it is.
+    pub kind: TypeDefKind,
+}
+
+/// The shape of a named type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeDefKind {
+    /// A struct of named fields.
+    Struct {
+        /// Its fields, in spec order.
+        fields: Vec<Field>,
+    },
+    /// A string enum that keeps values it does not know.
+    Enum {
+        /// Known values.
+        variants: Vec<Variant>,
+    },
+    /// Another name for a type.
+    Alias(TypeRef),
+}
+
+/// A struct field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Name on the wire.
+    pub wire: String,
+    /// Rust identifier.
+    pub ident: String,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Its type (without the `Option` that `optional` adds).
+    pub ty: TypeRef,
+    /// Absent or null on the wire is allowed: the field is an `Option`.
+    pub optional: bool,
+}
+
+/// A known value of a string enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// The value on the wire.
+    pub wire: String,
+    /// Rust variant name.
+    pub ident: String,
+}
+
+/// A reference to a type.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TypeRef {
+    /// `bool`
+    Bool,
+    /// `i32`
+    I32,
+    /// `i64`
+    I64,
+    /// `u32`
+    U32,
+    /// `u64`
+    U64,
+    /// `f32`
+    F32,
+    /// `f64`
+    F64,
+    /// `String`
+    String,
+    /// Any JSON value.
+    Json,
+    /// A named type from [`Api::types`].
+    Named(String),
+    /// `Vec<T>`
+    List(Box<TypeRef>),
+    /// A map from strings to `T`.
+    Map(Box<TypeRef>),
+}
+
+/// Operations that share a tag: one client trait and one command group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// The tag.
+    pub tag: String,
+    /// Trait name, e.g. `ImageApi`.
+    pub trait_name: String,
+    /// Command name, e.g. `image`.
+    pub command: String,
+    /// Rust identifier used for the group's command enum variant.
+    pub variant: String,
+    /// Tag description.
+    pub doc: Option<String>,
+    /// Its operations, in spec order.
+    pub operations: Vec<Operation>,
+}
+
+/// HTTP methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET
+    Get,
+    /// PUT
+    Put,
+    /// POST
+    Post,
+    /// DELETE
+    Delete,
+    /// OPTIONS
+    Options,
+    /// HEAD
+    Head,
+    /// PATCH
+    Patch,
+    /// TRACE
+    Trace,
+}
+
+/// One operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// operationId (or a derived one).
+    pub id: String,
+    /// Rust method name, e.g. `image_list`.
+    pub method_name: String,
+    /// HTTP method.
+    pub method: Method,
+    /// Path template as written, e.g. `/containers/{id}/json`.
+    pub path: String,
+    /// The template split into literal text and parameters.
+    pub path_parts: Vec<PathPart>,
+    /// Summary.
+    pub summary: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Parameters in declaration order (path ones in template order first).
+    pub params: Vec<Param>,
+    /// Name of the generated parameter struct, when there are non-path parameters.
+    pub params_struct: Option<String>,
+    /// The request body.
+    pub body: Option<Body>,
+    /// What a successful call returns.
+    pub result: OpResult,
+    /// How the operation appears on the command line.
+    pub cli: Cli,
+}
+
+/// A piece of a path template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathPart {
+    /// Literal text.
+    Literal(String),
+    /// The value of the path parameter with this Rust identifier.
+    Param(String),
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// In the path.
+    Path,
+    /// In the query string.
+    Query,
+    /// In a header.
+    Header,
+    /// In a cookie.
+    Cookie,
+}
+
+/// How a parameter's value is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamEncoding {
+    /// Scalars as text; lists as one pair per item.
+    Plain,
+    /// The whole value as JSON text (`content: application/json`).
+    Json,
+}
+
+/// A parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Name on the wire.
+    pub wire: String,
+    /// Rust identifier.
+    pub ident: String,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// How it is encoded.
+    pub encoding: ParamEncoding,
+    /// Its type.
+    pub ty: TypeRef,
+    /// Must be given.
+    pub required: bool,
+    /// Documentation.
+    pub doc: Option<String>,
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    /// Must be given.
+    pub required: bool,
+    /// What it carries.
+    pub kind: BodyKind,
+    /// Documentation.
+    pub doc: Option<String>,
+}
+
+/// What a request body carries.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyKind {
+    /// A JSON document of this type.
+    Json(TypeRef),
+    /// Raw bytes sent with this media type, streamed.
+    Binary {
+        /// The Content-Type to send.
+        media_type: String,
+    },
+    /// Text sent as `text/plain`.
+    Text,
+}
+
+/// What a successful call returns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OpResult {
+    /// One success status: its content is the result.
+    Single(Content),
+    /// Several success statuses: an enum with a variant per status.
+    Outcomes {
+        /// Name of the generated enum.
+        name: String,
+        /// One per status, in ascending status order.
+        variants: Vec<Outcome>,
+    },
+}
+
+/// One success status of an operation with several.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// HTTP status.
+    pub status: u16,
+    /// Variant name, e.g. `NotModified`.
+    pub variant: String,
+    /// What the response carries.
+    pub content: Content,
+    /// Documentation (the response description).
+    pub doc: Option<String>,
+}
+
+/// What a response body carries.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content {
+    /// Nothing.
+    Empty,
+    /// One JSON document.
+    Json(TypeRef),
+    /// Text.
+    Text,
+    /// Raw bytes, streamed.
+    Binary,
+    /// A stream of JSON values of one type.
+    JsonLines {
+        /// Item type.
+        item: TypeRef,
+        /// JSON pointer to an error message inside an item.
+        error: Option<String>,
+    },
+    /// A multiplexed stdout/stderr stream.
+    Multiplexed,
+}
+
+/// Command-line shape of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cli {
+    /// Subcommand name.
+    pub name: String,
+    /// Other names for it.
+    pub aliases: Vec<String>,
+    /// Extra docker-style commands that map onto the operation.
+    pub commands: Vec<CliCommand>,
+}
+
+/// A docker-style command that maps onto an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CliCommand {
+    /// Subcommand name.
+    pub name: String,
+    /// Rust identifier stem for its generated types.
+    pub type_name: String,
+    /// Help text.
+    pub about: Option<String>,
+    /// Parameters with fixed values: (Rust identifier of the param, value).
+    pub set: Vec<(String, serde_json::Value)>,
+    /// Parameters still offered as flags (Rust identifiers).
+    pub flags: Vec<String>,
+    /// Positionals, in order.
+    pub args: Vec<CliArg>,
+}
+
+/// A positional of a docker-style command.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CliArg {
+    /// Rust identifier of the argument.
+    pub ident: String,
+    /// Placeholder shown in help.
+    pub value_name: String,
+    /// May be left out.
+    pub optional: bool,
+    /// What it fills.
+    pub target: CliArgTarget,
+}
+
+/// What a positional fills.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CliArgTarget {
+    /// The request body (a file path or `-`).
+    Body,
+    /// One parameter (Rust identifier).
+    Param(String),
+    /// `NAME[:TAG]` split into two parameters (Rust identifiers).
+    NameTag(String, String),
+}

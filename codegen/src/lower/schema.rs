@@ -1,0 +1,347 @@
+//! Lowering JSON schemas into Rust types.
+//!
+//! A schema becomes either a plain type (`i64`, `Vec<String>`, a map) or a
+//! named definition (a struct, an enum). Inline schemas that need a
+//! definition get a name derived from where they stand (`ContainerStateHealth`
+//! for the `Health` property of `ContainerState`), so names are stable.
+
+use openapiv3::{
+    AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
+    StringFormat, Type, VariantOrUnknownOrEmpty,
+};
+
+use super::Lowerer;
+use crate::error::{Error, Location, Result};
+use crate::ir::{Field, TypeDef, TypeDefKind, TypeRef, Variant};
+use crate::load::ref_name;
+use crate::naming;
+
+/// A lowered schema: its type, and whether `null` is an allowed value.
+pub struct Lowered {
+    pub ty: TypeRef,
+    pub nullable: bool,
+}
+
+/// Properties gathered from an object schema and everything it `allOf`s.
+#[derive(Default)]
+struct ObjectParts<'a> {
+    properties: Vec<(String, &'a ReferenceOr<Box<Schema>>, Location)>,
+    required: Vec<String>,
+}
+
+impl<'a> Lowerer<'a> {
+    /// Lowers any schema; `hint` names a definition it may need.
+    pub fn lower_schema(
+        &mut self,
+        schema: &'a ReferenceOr<Schema>,
+        hint: &str,
+        at: &Location,
+    ) -> Result<Lowered> {
+        match schema {
+            ReferenceOr::Reference { reference } => self.lower_reference(reference, at),
+            ReferenceOr::Item(schema) => self.lower_inline(schema, hint, at),
+        }
+    }
+
+    fn lower_boxed(
+        &mut self,
+        schema: &'a ReferenceOr<Box<Schema>>,
+        hint: &str,
+        at: &Location,
+    ) -> Result<Lowered> {
+        match schema {
+            ReferenceOr::Reference { reference } => self.lower_reference(reference, at),
+            ReferenceOr::Item(schema) => self.lower_inline(schema, hint, at),
+        }
+    }
+
+    fn lower_reference(&mut self, reference: &str, at: &Location) -> Result<Lowered> {
+        let name = ref_name(reference, "schemas", at)?;
+        let (rust_name, schema) = self.component_schema(name, at)?;
+        Ok(Lowered {
+            ty: TypeRef::Named(rust_name),
+            nullable: schema.schema_data.nullable,
+        })
+    }
+
+    fn lower_inline(&mut self, schema: &'a Schema, hint: &str, at: &Location) -> Result<Lowered> {
+        let nullable = schema.schema_data.nullable;
+        let ty = match self.plain_type(schema, hint, at)? {
+            Some(ty) => ty,
+            None => {
+                let name = self.reserve_type_name(hint);
+                let kind = self.definition(schema, &name, at)?;
+                self.add_type(TypeDef {
+                    name: name.clone(),
+                    doc: doc_of(schema),
+                    kind,
+                });
+                TypeRef::Named(name)
+            }
+        };
+        Ok(Lowered { ty, nullable })
+    }
+
+    /// The definition of a named type for `schema`.
+    pub fn definition(
+        &mut self,
+        schema: &'a Schema,
+        name: &str,
+        at: &Location,
+    ) -> Result<TypeDefKind> {
+        if let Some(variants) = string_enum(schema) {
+            return Ok(TypeDefKind::Enum {
+                variants: enum_variants(&variants),
+            });
+        }
+        if needs_struct(schema) {
+            let mut parts = ObjectParts::default();
+            self.gather_object(schema, at, &mut parts, 0)?;
+            return Ok(TypeDefKind::Struct {
+                fields: self.fields(parts, name)?,
+            });
+        }
+        match self.plain_type(schema, name, at)? {
+            Some(ty) => Ok(TypeDefKind::Alias(ty)),
+            None => Err(Error::spec(
+                at,
+                "this schema has no type berth-codegen can represent",
+            )),
+        }
+    }
+
+    /// The type of a schema that needs no definition of its own, or `None`.
+    fn plain_type(
+        &mut self,
+        schema: &'a Schema,
+        hint: &str,
+        at: &Location,
+    ) -> Result<Option<TypeRef>> {
+        if string_enum(schema).is_some() || needs_struct(schema) {
+            return Ok(None);
+        }
+        let ty = match &schema.schema_kind {
+            SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
+            SchemaKind::Type(Type::String(s)) => match &s.format {
+                // Binary strings inside JSON documents are rare; they travel as text.
+                VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => TypeRef::String,
+                _ => TypeRef::String,
+            },
+            SchemaKind::Type(Type::Integer(i)) => integer_type(&i.format),
+            SchemaKind::Type(Type::Number(n)) => match &n.format {
+                VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => TypeRef::F32,
+                _ => TypeRef::F64,
+            },
+            SchemaKind::Type(Type::Array(a)) => {
+                let item = match &a.items {
+                    Some(items) => {
+                        self.lower_boxed(items, &format!("{hint}Item"), &at.join("items"))?
+                            .ty
+                    }
+                    None => TypeRef::Json,
+                };
+                TypeRef::List(Box::new(item))
+            }
+            SchemaKind::Type(Type::Object(o)) => {
+                self.map_type(o.additional_properties.as_ref(), hint, at)?
+            }
+            SchemaKind::AllOf { all_of } => match all_of.as_slice() {
+                // `allOf: [$ref]` is a common way to attach a description to a reference.
+                [only] => {
+                    self.lower_schema(only, hint, &at.join("allOf").join("0"))?
+                        .ty
+                }
+                _ => return Ok(None),
+            },
+            SchemaKind::Any(any) => self.any_type(any, hint, at)?,
+            // Alternatives are kept as JSON values until tagged unions are generated.
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::Not { .. } => {
+                TypeRef::Json
+            }
+        };
+        Ok(Some(ty))
+    }
+
+    fn map_type(
+        &mut self,
+        additional: Option<&'a AdditionalProperties>,
+        hint: &str,
+        at: &Location,
+    ) -> Result<TypeRef> {
+        Ok(match additional {
+            Some(AdditionalProperties::Schema(value)) => {
+                let value = self.lower_schema(
+                    value,
+                    &format!("{hint}Value"),
+                    &at.join("additionalProperties"),
+                )?;
+                TypeRef::Map(Box::new(value.ty))
+            }
+            Some(AdditionalProperties::Any(true)) => TypeRef::Map(Box::new(TypeRef::Json)),
+            Some(AdditionalProperties::Any(false)) | None => TypeRef::Json,
+        })
+    }
+
+    /// A schema openapiv3 could not classify: `type` beside keywords of another type.
+    fn any_type(&mut self, any: &'a AnySchema, hint: &str, at: &Location) -> Result<TypeRef> {
+        Ok(match any.typ.as_deref() {
+            Some("boolean") => TypeRef::Bool,
+            Some("string") => TypeRef::String,
+            Some("integer") => match any.format.as_deref() {
+                Some(f) => integer_type(&VariantOrUnknownOrEmpty::Unknown(f.to_owned())),
+                None => TypeRef::I64,
+            },
+            Some("number") if any.format.as_deref() == Some("float") => TypeRef::F32,
+            Some("number") => TypeRef::F64,
+            Some("array") => match &any.items {
+                Some(items) => {
+                    let item =
+                        self.lower_boxed(items, &format!("{hint}Item"), &at.join("items"))?;
+                    TypeRef::List(Box::new(item.ty))
+                }
+                None => TypeRef::List(Box::new(TypeRef::Json)),
+            },
+            Some("object") | None => self.map_type(any.additional_properties.as_ref(), hint, at)?,
+            Some(other) => return Err(Error::spec(at, format!("unknown schema type `{other}`"))),
+        })
+    }
+
+    /// Collects properties of an object schema, following `allOf`.
+    fn gather_object(
+        &mut self,
+        schema: &'a Schema,
+        at: &Location,
+        parts: &mut ObjectParts<'a>,
+        depth: usize,
+    ) -> Result<()> {
+        if depth > 32 {
+            return Err(Error::spec(
+                at,
+                "allOf nests more than 32 levels deep (is it circular?)",
+            ));
+        }
+        let (properties, required, all_of) = match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => (Some(&o.properties), Some(&o.required), None),
+            SchemaKind::AllOf { all_of } => (None, None, Some(all_of)),
+            SchemaKind::Any(any) => (
+                Some(&any.properties),
+                Some(&any.required),
+                Some(&any.all_of),
+            ),
+            _ => return Err(Error::spec(at, "allOf may only combine object schemas")),
+        };
+        if let Some(all_of) = all_of {
+            for (i, part) in all_of.iter().enumerate() {
+                let part_at = at.join("allOf").join(&i.to_string());
+                let part_schema = match part {
+                    ReferenceOr::Reference { reference } => {
+                        let name = ref_name(reference, "schemas", &part_at)?;
+                        self.component_schema(name, &part_at)?.1
+                    }
+                    ReferenceOr::Item(s) => s,
+                };
+                self.gather_object(part_schema, &part_at, parts, depth + 1)?;
+            }
+        }
+        if let Some(properties) = properties {
+            for (name, prop) in properties {
+                let prop_at = at.join("properties").join(name);
+                // A later definition of the same property wins, as in JSON Schema merging.
+                parts.properties.retain(|(n, _, _)| n != name);
+                parts.properties.push((name.clone(), prop, prop_at));
+            }
+        }
+        if let Some(required) = required {
+            parts.required.extend(required.iter().cloned());
+        }
+        Ok(())
+    }
+
+    fn fields(&mut self, parts: ObjectParts<'a>, owner: &str) -> Result<Vec<Field>> {
+        let mut taken = std::collections::BTreeSet::new();
+        let mut fields = Vec::with_capacity(parts.properties.len());
+        for (wire, schema, at) in parts.properties {
+            let hint = format!("{owner}{}", naming::type_ident(&wire, "Value"));
+            let lowered = self.lower_boxed(schema, &hint, &at)?;
+            let required = parts.required.contains(&wire);
+            let doc = match schema {
+                ReferenceOr::Item(s) => doc_of(s),
+                ReferenceOr::Reference { .. } => None,
+            };
+            fields.push(Field {
+                ident: naming::unique(naming::field_ident(&wire), &mut taken),
+                wire,
+                doc,
+                ty: lowered.ty,
+                optional: !required || lowered.nullable,
+            });
+        }
+        Ok(fields)
+    }
+}
+
+/// True when the schema is an object with properties, or combines objects.
+fn needs_struct(schema: &Schema) -> bool {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
+        SchemaKind::AllOf { all_of } => all_of.len() > 1,
+        SchemaKind::Any(any) => !any.all_of.is_empty() || !any.properties.is_empty(),
+        _ => false,
+    }
+}
+
+/// The values of a string enum, if the schema is one.
+fn string_enum(schema: &Schema) -> Option<Vec<String>> {
+    let values: Vec<String> = match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => s.enumeration.iter().flatten().cloned().collect(),
+        SchemaKind::Any(any) if any.typ.as_deref() == Some("string") => any
+            .enumeration
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    };
+    (!values.is_empty()).then_some(values)
+}
+
+fn enum_variants(values: &[String]) -> Vec<Variant> {
+    let mut taken = std::collections::BTreeSet::new();
+    // `Other` holds unknown values, so no known value may take its name.
+    taken.insert("Other".to_owned());
+    let mut variants = Vec::new();
+    for value in values {
+        if variants.iter().any(|v: &Variant| &v.wire == value) {
+            continue;
+        }
+        let ident = naming::unique(naming::type_ident(value, "Empty"), &mut taken);
+        variants.push(Variant {
+            wire: value.clone(),
+            ident,
+        });
+    }
+    variants
+}
+
+fn integer_type(format: &VariantOrUnknownOrEmpty<IntegerFormat>) -> TypeRef {
+    match format {
+        VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
+        VariantOrUnknownOrEmpty::Item(IntegerFormat::Int64) | VariantOrUnknownOrEmpty::Empty => {
+            TypeRef::I64
+        }
+        VariantOrUnknownOrEmpty::Unknown(f) => match f.as_str() {
+            "uint64" => TypeRef::U64,
+            "uint32" | "uint16" | "uint8" => TypeRef::U32,
+            "int32" | "int16" | "int8" => TypeRef::I32,
+            _ => TypeRef::I64,
+        },
+    }
+}
+
+/// The documentation of a schema: its description, else its title.
+pub fn doc_of(schema: &Schema) -> Option<String> {
+    schema
+        .schema_data
+        .description
+        .clone()
+        .or_else(|| schema.schema_data.title.clone())
+}
