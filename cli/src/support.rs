@@ -129,6 +129,77 @@ pub fn split_name_tag(reference: &str) -> (String, Option<String>) {
     }
 }
 
+/// The JSON object a body starts from: `--body` if given, else `{}`.
+pub fn json_object(
+    source: Option<&str>,
+) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
+    match source {
+        None => Ok(serde_json::Map::new()),
+        Some(source) => match json_body::<serde_json::Value>(source)? {
+            serde_json::Value::Object(map) => Ok(map),
+            _ => Err(Error::Input("the body must be a JSON object".to_owned())),
+        },
+    }
+}
+
+/// Sets a body field from a flag that was given.
+pub fn set_value<T: Serialize>(
+    object: &mut serde_json::Map<String, serde_json::Value>,
+    key: &str,
+    value: &Option<T>,
+) -> Result<(), Error> {
+    if let Some(value) = value {
+        let value = serde_json::to_value(value)
+            .map_err(|e| Error::Input(format!("cannot use the value for {key}: {e}")))?;
+        object.insert(key.to_owned(), value);
+    }
+    Ok(())
+}
+
+/// Sets a list body field from a repeatable flag that was given.
+pub fn set_list<T: Serialize>(
+    object: &mut serde_json::Map<String, serde_json::Value>,
+    key: &str,
+    values: &[T],
+) -> Result<(), Error> {
+    if !values.is_empty() {
+        let value = serde_json::to_value(values)
+            .map_err(|e| Error::Input(format!("cannot use the values for {key}: {e}")))?;
+        object.insert(key.to_owned(), value);
+    }
+    Ok(())
+}
+
+/// Adds `KEY=VALUE` flags to a map body field (keeping what `--body` set).
+pub fn set_map(
+    object: &mut serde_json::Map<String, serde_json::Value>,
+    key: &str,
+    pairs: &[(String, String)],
+) {
+    if pairs.is_empty() {
+        return;
+    }
+    let entry = object
+        .entry(key.to_owned())
+        .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+    if !entry.is_object() {
+        *entry = serde_json::Value::Object(serde_json::Map::new());
+    }
+    if let serde_json::Value::Object(map) = entry {
+        for (k, v) in pairs {
+            map.insert(k.clone(), serde_json::Value::String(v.clone()));
+        }
+    }
+}
+
+/// Decodes the merged body object into the operation's body type.
+pub fn from_object<T: DeserializeOwned>(
+    object: serde_json::Map<String, serde_json::Value>,
+) -> Result<T, Error> {
+    serde_json::from_value(serde_json::Value::Object(object))
+        .map_err(|e| Error::Input(format!("the request body is not valid: {e}")))
+}
+
 /// Parses a flag given as JSON (clap value parser).
 pub fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     serde_json::from_str(text).map_err(|e| format!("not valid JSON for this flag: {e}"))

@@ -14,8 +14,8 @@ use super::client::{is_scalar, text_types};
 use super::rust::{docs, ident, path, type_tokens};
 use crate::error::{Error, Location, Result};
 use crate::ir::{
-    Api, BodyKind, CliArgTarget, CliCommand, Content, Group, OpResult, Operation, Param,
-    ParamLocation, TypeRef,
+    Api, BodyKind, CliArgTarget, CliCommand, Content, Field, Group, OpResult, Operation, Param,
+    ParamLocation, TypeDef, TypeDefKind, TypeRef,
 };
 use crate::naming;
 use crate::Paths;
@@ -23,7 +23,8 @@ use crate::Paths;
 /// Flags the generated commands may not define (the program's own).
 const RESERVED_FLAGS: &[&str] = &["help", "body", "host", "version"];
 
-struct Ctx {
+struct Ctx<'a> {
+    defs: std::collections::BTreeMap<&'a str, &'a TypeDef>,
     types: TokenStream,
     api: TokenStream,
     rt: TokenStream,
@@ -34,6 +35,7 @@ struct Ctx {
 /// The `cli.rs` file.
 pub fn emit(api: &Api, paths: &Paths) -> Result<TokenStream> {
     let ctx = Ctx {
+        defs: api.types.iter().map(|d| (d.name.as_str(), d)).collect(),
         types: path(&paths.types),
         api: path(&paths.client),
         rt: path(&paths.runtime),
@@ -87,7 +89,7 @@ pub fn emit(api: &Api, paths: &Paths) -> Result<TokenStream> {
     })
 }
 
-impl Ctx {
+impl Ctx<'_> {
     fn group(&self, group: &Group, enum_name: &proc_macro2::Ident) -> Result<TokenStream> {
         let (support, rt) = (&self.support, &self.rt);
         let mut taken = BTreeSet::new();
@@ -185,11 +187,16 @@ impl Ctx {
             let field_name = ident(&p.ident);
             param_values.push(quote!(#field_name: #value,));
         }
-        let body = self.body_field(op);
-        if let Some((field, _)) = &body {
-            fields.push(field.clone());
-        }
-        let body_value = body.map(|(_, value)| value);
+        let body_value = match self.body_flags(op, &mut taken_flags) {
+            Some((body_fields, value)) => {
+                fields.extend(body_fields);
+                Some(value)
+            }
+            None => self.body_field(op).map(|(field, value)| {
+                fields.push(field);
+                value
+            }),
+        };
         let call = self.call(op, param_values, body_value, |p| {
             let f = ident(&p.ident);
             quote!(&self.#f)
@@ -348,13 +355,18 @@ impl Ctx {
             }
             _ => TokenStream::new(),
         };
-        let output = self.output(op);
+        let (bind, output) = match &op.result {
+            OpResult::Single(Content::Empty) => {
+                (TokenStream::new(), quote!(Ok(#support::Output::Nothing)))
+            }
+            _ => (quote!(let result =), self.output(op)),
+        };
         quote! {
             /// Runs the command against the daemon.
             pub async fn run(self, client: &#rt::Client) -> Result<#support::Output, #support::Error> {
                 #params
                 #read_body
-                let result = client.#method(#(#args),*).await?;
+                #bind client.#method(#(#args),*).await?;
                 #output
             }
         }
@@ -491,6 +503,125 @@ impl Ctx {
         Ok((quote!(#doc #attr pub #field: #ty,), value))
     }
 
+    /// For a JSON body that is an object: `--body` plus a flag for each
+    /// top-level field given as text (`--image`, repeatable `--cmd`,
+    /// `--label KEY=VALUE`). Flags are merged into the object from `--body`
+    /// (or `{}`) by wire name, then the whole is decoded into the body type.
+    fn body_flags(
+        &self,
+        op: &Operation,
+        taken: &mut BTreeSet<String>,
+    ) -> Option<(Vec<TokenStream>, TokenStream)> {
+        let support = &self.support;
+        let body = op.body.as_ref()?;
+        let BodyKind::Json(TypeRef::Named(name)) = &body.kind else {
+            return None;
+        };
+        let fields = self.struct_fields(name)?;
+        let mut out = Vec::new();
+        let mut setters = Vec::new();
+        let mut checks = Vec::new();
+        for field in fields {
+            let Some((attr, ty, kind)) = self.body_flag_shape(field) else {
+                continue;
+            };
+            let base = if kind == "list" || kind == "map" {
+                naming::kebab(naming::singular(&field.wire))
+            } else {
+                naming::kebab(&field.wire)
+            };
+            if base.is_empty() || taken.contains(&base) {
+                continue;
+            }
+            taken.insert(base.clone());
+            let ident_ = ident(&format!("body_{}", field.ident.trim_start_matches("r#")));
+            let doc = docs([field.doc.as_deref()]);
+            let wire = &field.wire;
+            out.push(quote!(#doc #[arg(long = #base, #attr)] pub #ident_: #ty,));
+            setters.push(match kind {
+                "map" => quote!(#support::set_map(&mut object, #wire, &self.#ident_);),
+                "list" => quote!(#support::set_list(&mut object, #wire, &self.#ident_)?;),
+                _ => quote!(#support::set_value(&mut object, #wire, &self.#ident_)?;),
+            });
+            checks.push(match kind {
+                "map" | "list" => quote!(!self.#ident_.is_empty()),
+                _ => quote!(self.#ident_.is_some()),
+            });
+        }
+        if out.is_empty() {
+            return None;
+        }
+        let doc = docs([
+            body.doc.as_deref(),
+            Some("Flags for single fields are applied on top of it."),
+        ]);
+        out.push(quote!(#doc #[arg(long = "body", value_name = "FILE|-|JSON")] pub request_body: Option<String>,));
+        let build = quote! {{
+            let mut object = #support::json_object(self.request_body.as_deref())?;
+            #(#setters)*
+            #support::from_object(object)?
+        }};
+        let value = if body.required {
+            build
+        } else {
+            quote!(if self.request_body.is_some() #(|| #checks)* { Some(#build) } else { None })
+        };
+        Some((out, value))
+    }
+
+    /// The fields of a struct type, following aliases.
+    fn struct_fields(&self, name: &str) -> Option<&[Field]> {
+        let mut current = name;
+        for _ in 0..16 {
+            match &self.defs.get(current)?.kind {
+                TypeDefKind::Struct { fields } => return Some(fields),
+                TypeDefKind::Alias(TypeRef::Named(next)) => current = next.as_str(),
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// How a body field is taken as a flag: clap attributes, field type, and
+    /// `value`, `list` or `map`; `None` for fields only `--body` can set.
+    fn body_flag_shape(&self, field: &Field) -> Option<(TokenStream, TokenStream, &'static str)> {
+        let support = &self.support;
+        Some(match &field.ty {
+            TypeRef::Bool => (
+                quote!(
+                    num_args = 0..=1,
+                    require_equals = true,
+                    default_missing_value = "true",
+                    value_name = "true|false"
+                ),
+                quote!(Option<bool>),
+                "value",
+            ),
+            TypeRef::List(item) if self.is_text(item) => {
+                let item = type_tokens(item, &self.types);
+                (
+                    quote!(allow_hyphen_values = true),
+                    quote!(Vec<#item>),
+                    "list",
+                )
+            }
+            TypeRef::Map(value) if **value == TypeRef::String => (
+                quote!(value_name = "KEY=VALUE", value_parser = #support::key_value),
+                quote!(Vec<(String, String)>),
+                "map",
+            ),
+            ty if self.is_text(ty) => {
+                let rust = type_tokens(ty, &self.types);
+                (
+                    quote!(allow_hyphen_values = true),
+                    quote!(Option<#rust>),
+                    "value",
+                )
+            }
+            _ => return None,
+        })
+    }
+
     /// The `--body` field, and the expression that reads the body (owned:
     /// the JSON value, the streamed body or the text; in an `Option` when the
     /// body is optional).
@@ -609,7 +740,10 @@ fn find_param<'o>(op: &'o Operation, ident: &str) -> Result<&'o Param> {
 /// Converts a decoded result to the support module's `Output`.
 fn output_of(support: &TokenStream, content: &Content, value: TokenStream) -> TokenStream {
     match content {
-        Content::Empty => quote!({ let () = #value; Ok(#support::Output::Nothing) }),
+        Content::Empty => quote!({
+            let () = #value;
+            Ok(#support::Output::Nothing)
+        }),
         Content::Json(_) => quote!(#support::Output::json(&#value)),
         Content::Text => quote!(Ok(#support::Output::Text(#value))),
         Content::Binary => quote!(Ok(#support::Output::Bytes(#value))),

@@ -130,13 +130,15 @@ impl<'a> Lowerer<'a> {
                         kind: BodyKind::Binary { .. },
                         ..
                     }) => CliArgTarget::Body,
-                    _ => return Err(Error::spec(
-                        at,
-                        format!(
+                    _ => {
+                        return Err(Error::spec(
+                            at,
+                            format!(
                             "argument `{}` goes to the body, but the operation has no binary body",
                             arg.name
                         ),
-                    )),
+                        ))
+                    }
                 },
                 (ArgTo::One(to), None) => CliArgTarget::Param(param_ident(to, "`to`")?),
                 (ArgTo::Two(to), Some("name-tag")) => match to.as_slice() {
