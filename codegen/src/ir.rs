@@ -56,6 +56,8 @@ pub struct Field {
     pub ty: TypeRef,
     /// Absent or null on the wire is allowed: the field is an `Option`.
     pub optional: bool,
+    /// The field's type contains the struct itself: it is held in a `Box`.
+    pub boxed: bool,
 }
 
 /// A known value of a string enum.

@@ -19,7 +19,7 @@ pub fn path(text: &str) -> TokenStream {
     text.parse().unwrap_or_else(|_| quote!(crate))
 }
 
-/// The Rust type for `ty`; named types are qualified with `types`.
+/// The Rust type for `ty`; named types are qualified with `types` unless it is empty.
 pub fn type_tokens(ty: &TypeRef, types: &TokenStream) -> TokenStream {
     match ty {
         TypeRef::Bool => quote!(bool),
@@ -33,7 +33,11 @@ pub fn type_tokens(ty: &TypeRef, types: &TokenStream) -> TokenStream {
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::Named(name) => {
             let name = ident(name);
-            quote!(#types::#name)
+            if types.is_empty() {
+                quote!(#name)
+            } else {
+                quote!(#types::#name)
+            }
         }
         TypeRef::List(item) => {
             let item = type_tokens(item, types);

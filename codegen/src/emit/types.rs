@@ -15,7 +15,7 @@ use crate::ir::{Api, Field, TypeDef, TypeDefKind, TypeRef, Variant};
 /// The `types.rs` file.
 pub fn emit(api: &Api) -> TokenStream {
     let defaultable = defaultable_types(api);
-    let here = quote!(self);
+    let here = TokenStream::new();
     let mut uses_null_default = false;
     let items: Vec<TokenStream> = api
         .types
@@ -91,6 +91,7 @@ fn emit_field(
     let wire = &field.wire;
     let doc = docs([field.doc.as_deref()]);
     let ty = type_tokens(&field.ty, here);
+    let ty = if field.boxed { quote!(Box<#ty>) } else { ty };
     if field.optional {
         quote! {
             #doc

@@ -5,6 +5,7 @@
 
 mod cli;
 mod operation;
+mod recursion;
 mod response;
 mod schema;
 
@@ -21,12 +22,9 @@ pub fn lower(doc: &OpenAPI) -> Result<Api> {
     let mut lowerer = Lowerer::new(doc);
     lowerer.lower_components()?;
     let groups = lowerer.lower_operations()?;
-    Ok(Api {
-        title: doc.info.title.clone(),
-        version: doc.info.version.clone(),
-        types: lowerer.types.into_values().collect(),
-        groups,
-    })
+    let mut types: Vec<TypeDef> = lowerer.types.into_values().collect();
+    recursion::box_cycles(&mut types);
+    Ok(Api { title: doc.info.title.clone(), version: doc.info.version.clone(), types, groups })
 }
 
 /// State shared by the lowering passes.

@@ -274,6 +274,7 @@ impl<'a> Lowerer<'a> {
                 doc,
                 ty: lowered.ty,
                 optional: !required || lowered.nullable,
+                boxed: false,
             });
         }
         Ok(fields)

@@ -80,7 +80,7 @@ pub struct BoxSummary {
     #[serde(rename = "Names", default, deserialize_with = "null_as_default")]
     pub names: Vec<String>,
     #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<self::BoxState>,
+    pub state: Option<BoxState>,
     #[serde(rename = "SizeRw", default, skip_serializing_if = "Option::is_none")]
     pub size_rw: Option<i64>,
     #[serde(rename = "SizeRootFs", default, skip_serializing_if = "Option::is_none")]
@@ -90,12 +90,12 @@ pub struct BoxSummary {
     #[serde(rename = "Ports", default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<::std::collections::BTreeMap<String, ::serde_json::Value>>,
     #[serde(rename = "Health", default, skip_serializing_if = "Option::is_none")]
-    pub health: Option<self::BoxSummaryHealth>,
+    pub health: Option<BoxSummaryHealth>,
 }
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BoxSummaryHealth {
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<self::BoxSummaryHealthStatus>,
+    pub status: Option<BoxSummaryHealthStatus>,
     #[serde(rename = "FailingStreak", default, skip_serializing_if = "Option::is_none")]
     pub failing_streak: Option<i64>,
 }
@@ -165,6 +165,16 @@ pub struct IdResponse {
     #[serde(rename = "Warnings", default, skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
 }
+/// A layer and the one it sits on (a recursive schema).
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Layer {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "Parent", default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Box<Layer>>,
+    #[serde(rename = "Children", default, skip_serializing_if = "Option::is_none")]
+    pub children: Option<Vec<Layer>>,
+}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Progress {
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -174,7 +184,7 @@ pub struct Progress {
     #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     #[serde(rename = "progressDetail", default, skip_serializing_if = "Option::is_none")]
-    pub progress_detail: Option<self::ProgressProgressDetail>,
+    pub progress_detail: Option<ProgressProgressDetail>,
 }
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ProgressProgressDetail {
