@@ -24,7 +24,12 @@ pub fn lower(doc: &OpenAPI) -> Result<Api> {
     let groups = lowerer.lower_operations()?;
     let mut types: Vec<TypeDef> = lowerer.types.into_values().collect();
     recursion::box_cycles(&mut types);
-    Ok(Api { title: doc.info.title.clone(), version: doc.info.version.clone(), types, groups })
+    Ok(Api {
+        title: doc.info.title.clone(),
+        version: doc.info.version.clone(),
+        types,
+        groups,
+    })
 }
 
 /// State shared by the lowering passes.

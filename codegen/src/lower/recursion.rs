@@ -8,7 +8,10 @@ use crate::ir::{TypeDef, TypeDefKind, TypeRef};
 
 /// Marks every field through which its struct can reach itself.
 pub fn box_cycles(types: &mut [TypeDef]) {
-    let edges: BTreeMap<String, Vec<String>> = types.iter().map(|d| (d.name.clone(), direct_targets(d))).collect();
+    let edges: BTreeMap<String, Vec<String>> = types
+        .iter()
+        .map(|d| (d.name.clone(), direct_targets(d)))
+        .collect();
     for def in types.iter_mut() {
         let name = def.name.clone();
         if let TypeDefKind::Struct { fields } = &mut def.kind {
