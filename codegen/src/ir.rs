@@ -324,6 +324,8 @@ pub struct CliArg {
     pub ident: String,
     /// Placeholder shown in help.
     pub value_name: String,
+    /// Help text.
+    pub help: Option<String>,
     /// May be left out.
     pub optional: bool,
     /// What it fills.

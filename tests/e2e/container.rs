@@ -247,3 +247,62 @@ fn missing_container_is_the_daemons_error() {
     );
     assert_eq!(r.stdout, "", "stdout:\n{r}");
 }
+
+/// Top-level body fields as flags (`--image`, repeatable `--cmd`, `--env`,
+/// `--label`), merged over `--body`, with hyphenated values passed through.
+#[test]
+fn create_from_body_field_flags() {
+    let img = import_test_image("flags");
+    let name = unique_name("flags");
+    let guard = crate::support::ContainerGuard::new(&name);
+    let label = format!("{TEST_LABEL_KEY}={TEST_LABEL_VALUE}");
+    let r = berth(&[
+        "container",
+        "create",
+        "--name",
+        &name,
+        "--body",
+        r#"{"Image":"overridden-by-the-flag","Labels":{"from.body":"yes"}}"#,
+        "--image",
+        &img.reference,
+        "--cmd",
+        "sh",
+        "--cmd",
+        "-c",
+        "--cmd",
+        "echo \"$GREETING\"",
+        "--env",
+        "GREETING=hello from flags",
+        "--label",
+        &label,
+    ]);
+    r.ok();
+    let id = r.json()["Id"].as_str().unwrap_or_default().to_owned();
+
+    let v = inspect_container(&id);
+    assert_eq!(v["Config"]["Image"], json!(img.reference));
+    assert_eq!(
+        v["Config"]["Cmd"],
+        json!(["sh", "-c", "echo \"$GREETING\""])
+    );
+    assert_eq!(
+        v["Config"]["Labels"]["from.body"],
+        json!("yes"),
+        "--body fields stay"
+    );
+    assert_eq!(
+        v["Config"]["Labels"][TEST_LABEL_KEY],
+        json!(TEST_LABEL_VALUE)
+    );
+
+    berth(&["container", "start", &id]).ok();
+    assert_eq!(
+        berth(&["container", "wait", &id]).json()["StatusCode"],
+        json!(0)
+    );
+    let r = berth(&["container", "logs", &id, "--stdout"]);
+    r.ok();
+    assert_eq!(r.stdout, "hello from flags\n");
+    drop(guard);
+}
+

@@ -226,7 +226,9 @@ impl Ctx<'_> {
             } else {
                 (quote!(String), quote!(Some(self.#field.clone())))
             };
+            let doc = docs([arg.help.as_deref()]);
             fields.push(quote! {
+                #doc
                 #[arg(value_name = #value_name)]
                 pub #field: #ty,
             });
@@ -434,6 +436,7 @@ impl Ctx<'_> {
         } else {
             naming::unique(base, taken)
         };
+        let value_name = flag.to_uppercase().replace('-', "_");
         let wrap = |value: TokenStream, empty: TokenStream| {
             if p.required {
                 value
@@ -456,7 +459,7 @@ impl Ctx<'_> {
                 let item = type_tokens(item, &self.types);
                 let empty = quote!(self.#field.is_empty());
                 (
-                    quote!(#[arg(long = #flag)]),
+                    quote!(#[arg(long = #flag, value_name = #value_name)]),
                     quote!(Vec<#item>),
                     wrap(quote!(self.#field), empty),
                 )
@@ -481,10 +484,14 @@ impl Ctx<'_> {
             ty if self.is_text(ty) => {
                 let rust = type_tokens(ty, &self.types);
                 if p.required {
-                    (quote!(#[arg(long = #flag)]), rust, quote!(self.#field))
+                    (
+                        quote!(#[arg(long = #flag, value_name = #value_name)]),
+                        rust,
+                        quote!(self.#field),
+                    )
                 } else {
                     (
-                        quote!(#[arg(long = #flag)]),
+                        quote!(#[arg(long = #flag, value_name = #value_name)]),
                         quote!(Option<#rust>),
                         quote!(self.#field),
                     )
@@ -537,6 +544,12 @@ impl Ctx<'_> {
             let ident_ = ident(&format!("body_{}", field.ident.trim_start_matches("r#")));
             let doc = docs([field.doc.as_deref()]);
             let wire = &field.wire;
+            let value_name = base.to_uppercase().replace('-', "_");
+            let attr = if kind == "map" || field.ty == TypeRef::Bool {
+                attr
+            } else {
+                quote!(value_name = #value_name, #attr)
+            };
             out.push(quote!(#doc #[arg(long = #base, #attr)] pub #ident_: #ty,));
             setters.push(match kind {
                 "map" => quote!(#support::set_map(&mut object, #wire, &self.#ident_);),

@@ -42,6 +42,8 @@ struct ArgExtension {
     name: String,
     #[serde(default)]
     value_name: Option<String>,
+    #[serde(default)]
+    help: Option<String>,
     to: ArgTo,
     #[serde(default)]
     split: Option<String>,
@@ -171,6 +173,7 @@ impl<'a> Lowerer<'a> {
             args.push(CliArg {
                 ident: naming::unique(naming::field_ident(&arg.name), &mut taken),
                 value_name: arg.value_name.unwrap_or_else(|| arg.name.to_uppercase()),
+                help: arg.help,
                 optional: arg.optional,
                 target,
             });

@@ -104,7 +104,7 @@ pub struct BoxListArgs {
         value_name = "true|false"
     )]
     pub all: Option<bool>,
-    #[arg(long = "limit")]
+    #[arg(long = "limit", value_name = "LIMIT")]
     pub limit: Option<i32>,
     /// Only boxes matching these filters.
     #[arg(
@@ -133,18 +133,18 @@ impl BoxListArgs {
 /// Arguments of `create`.
 #[derive(Debug, ::clap::Args)]
 pub struct BoxCreateArgs {
-    #[arg(long = "name")]
+    #[arg(long = "name", value_name = "NAME")]
     pub name: Option<String>,
-    #[arg(long = "memory", allow_hyphen_values = true)]
+    #[arg(long = "memory", value_name = "MEMORY", allow_hyphen_values = true)]
     pub body_memory: Option<i64>,
-    #[arg(long = "cpu-shares", allow_hyphen_values = true)]
+    #[arg(long = "cpu-shares", value_name = "CPU_SHARES", allow_hyphen_values = true)]
     pub body_cpu_shares: Option<i64>,
-    #[arg(long = "image", allow_hyphen_values = true)]
+    #[arg(long = "image", value_name = "IMAGE", allow_hyphen_values = true)]
     pub body_image: Option<String>,
-    #[arg(long = "cmd", allow_hyphen_values = true)]
+    #[arg(long = "cmd", value_name = "CMD", allow_hyphen_values = true)]
     pub body_cmd: Vec<String>,
     /// A field named after a keyword.
-    #[arg(long = "type", allow_hyphen_values = true)]
+    #[arg(long = "type", value_name = "TYPE", allow_hyphen_values = true)]
     pub body_type: Option<String>,
     /// Flags for single fields are applied on top of it.
     #[arg(long = "body", value_name = "FILE|-|JSON")]
@@ -274,13 +274,13 @@ impl ImageCommand {
 /// Arguments of `create`.
 #[derive(Debug, ::clap::Args)]
 pub struct ImageCreateArgs {
-    #[arg(long = "from-src")]
+    #[arg(long = "from-src", value_name = "FROM_SRC")]
     pub from_src: Option<String>,
-    #[arg(long = "repo")]
+    #[arg(long = "repo", value_name = "REPO")]
     pub repo: Option<String>,
-    #[arg(long = "tag")]
+    #[arg(long = "tag", value_name = "TAG")]
     pub tag: Option<String>,
-    #[arg(long = "message")]
+    #[arg(long = "message", value_name = "MESSAGE")]
     pub message: Option<String>,
     #[arg(long = "body", value_name = "FILE|-")]
     pub request_body: Option<String>,
@@ -312,7 +312,7 @@ pub struct ImageCreateImportArgs {
     pub file: String,
     #[arg(value_name = "REPOSITORY[:TAG]")]
     pub reference: Option<String>,
-    #[arg(long = "message")]
+    #[arg(long = "message", value_name = "MESSAGE")]
     pub message: Option<String>,
 }
 impl ImageCreateImportArgs {
