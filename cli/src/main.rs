@@ -44,7 +44,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let outcome = runtime.block_on(run(cli));
+    // A read of stdin may still be blocked in a worker thread; do not wait for it.
+    runtime.shutdown_background();
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(support::Error::Client(berth_client::Error::Io(e)))
             if e.kind() == std::io::ErrorKind::BrokenPipe =>

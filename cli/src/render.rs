@@ -4,8 +4,9 @@
 
 use std::io::{IsTerminal, Write};
 
-use berth_client::StreamKind;
+use berth_client::{LogStream, StreamKind};
 use futures_util::StreamExt;
+use tokio::io::AsyncWriteExt;
 
 use crate::support::{Error, Output};
 
@@ -44,20 +45,40 @@ pub async fn render(output: Output) -> Result<(), Error> {
             }
             Ok(())
         }
-        Output::Logs(mut stream) => {
-            let stderr = std::io::stderr();
-            while let Some(chunk) = stream.next().await {
-                let chunk = chunk?;
-                match chunk.kind {
-                    StreamKind::Stderr => stderr.lock().write_all(&chunk.data).map_err(io)?,
-                    StreamKind::Stdout | StreamKind::Stdin => {
-                        stdout.lock().write_all(&chunk.data).map_err(io)?
-                    }
+        Output::Logs(stream) => write_output(stream).await,
+        Output::Session(connection) => {
+            let (output, mut input) = connection.split();
+            // Stdin flows in until it ends, then the write side half-closes
+            // so the process inside sees end of file.
+            let feed = tokio::spawn(async move {
+                let mut stdin = tokio::io::stdin();
+                if tokio::io::copy(&mut stdin, &mut input).await.is_ok() {
+                    let _ = input.shutdown().await;
                 }
-            }
-            stdout.lock().flush().map_err(io)
+            });
+            let result = write_output(output).await;
+            feed.abort();
+            result
         }
     }
+}
+
+/// Writes a container's output: stdout chunks to stdout, stderr to stderr.
+async fn write_output(mut stream: LogStream) -> Result<(), Error> {
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk?;
+        match chunk.kind {
+            StreamKind::Stderr => stderr.lock().write_all(&chunk.data).map_err(io)?,
+            StreamKind::Stdout | StreamKind::Stdin => {
+                let mut out = stdout.lock();
+                out.write_all(&chunk.data).map_err(io)?;
+                out.flush().map_err(io)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One streamed item: a progress message as `id: status progress`, build

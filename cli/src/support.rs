@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use berth_client::{Body, ByteStream, JsonLines, LogStream};
+use berth_client::{Body, ByteStream, JsonLines, LogStream, Upgraded};
 use futures_util::stream::{BoxStream, StreamExt};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -37,6 +37,8 @@ pub enum Output {
     Items(BoxStream<'static, Result<serde_json::Value, berth_client::Error>>),
     /// A container's stdout and stderr.
     Logs(LogStream),
+    /// A switched connection: stdin goes in, stdout and stderr come out.
+    Session(Upgraded),
 }
 
 impl Output {

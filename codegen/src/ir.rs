@@ -161,6 +161,9 @@ pub struct Operation {
     pub body: Option<Body>,
     /// What a successful call returns.
     pub result: OpResult,
+    /// The protocol asked for in the `Upgrade` header, for operations that
+    /// can switch protocols (those with a `101` response).
+    pub upgrade: Option<String>,
     /// How the operation appears on the command line.
     pub cli: Cli,
 }
@@ -243,8 +246,8 @@ pub enum BodyKind {
 /// What a successful call returns.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OpResult {
-    /// One success status: its content is the result.
-    Single(Content),
+    /// One success status: its reply is the result.
+    Single(Reply),
     /// Several success statuses: an enum with a variant per status.
     Outcomes {
         /// Name of the generated enum.
@@ -262,9 +265,51 @@ pub struct Outcome {
     /// Variant name, e.g. `NotModified`.
     pub variant: String,
     /// What the response carries.
-    pub content: Content,
+    pub reply: Reply,
     /// Documentation (the response description).
     pub doc: Option<String>,
+}
+
+/// One success response: its body, and the headers it declares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    /// The body.
+    pub content: Content,
+    /// Typed response headers, when the response declares any.
+    pub headers: Option<Headers>,
+}
+
+/// The declared headers of a response, as a generated struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Headers {
+    /// Name of the generated struct.
+    pub name: String,
+    /// One field per header.
+    pub fields: Vec<ResponseHeader>,
+}
+
+/// A response header that carries data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseHeader {
+    /// Header name on the wire.
+    pub wire: String,
+    /// Rust identifier.
+    pub ident: String,
+    /// Decoded type.
+    pub ty: TypeRef,
+    /// How the value is encoded.
+    pub encoding: HeaderEncoding,
+    /// Documentation.
+    pub doc: Option<String>,
+}
+
+/// How a header's value is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderEncoding {
+    /// The text is the value (`FromStr`).
+    Plain,
+    /// Base64 of the value's JSON (`x-berth-encoding: base64-json`).
+    Base64Json,
 }
 
 /// What a response body carries.
@@ -287,6 +332,8 @@ pub enum Content {
     },
     /// A multiplexed stdout/stderr stream.
     Multiplexed,
+    /// The connection itself, after `101 Switching Protocols`.
+    Upgraded,
 }
 
 /// Command-line shape of an operation.

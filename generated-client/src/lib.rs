@@ -36,5 +36,5 @@ pub mod api {
 
 pub use runtime::{
     Body, ByteStream, Client, ClientBuilder, Error, Host, JsonLines, LogChunk, LogStream,
-    StreamKind,
+    StreamKind, Upgraded, WithHeaders,
 };

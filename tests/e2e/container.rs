@@ -305,4 +305,3 @@ fn create_from_body_field_flags() {
     assert_eq!(r.stdout, "hello from flags\n");
     drop(guard);
 }
-

@@ -15,7 +15,7 @@ use super::rust::{docs, ident, path, type_tokens};
 use crate::error::{Error, Location, Result};
 use crate::ir::{
     Api, BodyKind, CliArgTarget, CliCommand, Content, Field, Group, OpResult, Operation, Param,
-    ParamLocation, TypeDef, TypeDefKind, TypeRef,
+    ParamLocation, Reply, TypeDef, TypeDefKind, TypeRef,
 };
 use crate::naming;
 use crate::Paths;
@@ -358,9 +358,10 @@ impl Ctx<'_> {
             _ => TokenStream::new(),
         };
         let (bind, output) = match &op.result {
-            OpResult::Single(Content::Empty) => {
-                (TokenStream::new(), quote!(Ok(#support::Output::Nothing)))
-            }
+            OpResult::Single(Reply {
+                content: Content::Empty,
+                headers: None,
+            }) => (TokenStream::new(), quote!(Ok(#support::Output::Nothing))),
             _ => (quote!(let result =), self.output(op)),
         };
         quote! {
@@ -377,16 +378,16 @@ impl Ctx<'_> {
     fn output(&self, op: &Operation) -> TokenStream {
         let support = &self.support;
         match &op.result {
-            OpResult::Single(content) => output_of(support, content, quote!(result)),
+            OpResult::Single(reply) => output_of(support, reply, quote!(result)),
             OpResult::Outcomes { name, variants } => {
                 let api = &self.api;
                 let name = ident(name);
                 let arms = variants.iter().map(|v| {
                     let variant = ident(&v.variant);
-                    if v.content == Content::Empty {
+                    if v.reply.content == Content::Empty && v.reply.headers.is_none() {
                         quote!(#api::#name::#variant => Ok(#support::Output::Nothing),)
                     } else {
-                        let out = output_of(support, &v.content, quote!(value));
+                        let out = output_of(support, &v.reply, quote!(value));
                         quote!(#api::#name::#variant(value) => { #out })
                     }
                 });
@@ -750,9 +751,15 @@ fn find_param<'o>(op: &'o Operation, ident: &str) -> Result<&'o Param> {
     })
 }
 
-/// Converts a decoded result to the support module's `Output`.
-fn output_of(support: &TokenStream, content: &Content, value: TokenStream) -> TokenStream {
-    match content {
+/// Converts a decoded result to the support module's `Output`. With typed
+/// headers the body is printed, or the headers when there is no body.
+fn output_of(support: &TokenStream, reply: &Reply, value: TokenStream) -> TokenStream {
+    let value = match (&reply.headers, &reply.content) {
+        (Some(_), Content::Empty) => return quote!(#support::Output::json(&#value.headers)),
+        (Some(_), _) => quote!(#value.body),
+        (None, _) => value,
+    };
+    match &reply.content {
         Content::Empty => quote!({
             let () = #value;
             Ok(#support::Output::Nothing)
@@ -762,5 +769,6 @@ fn output_of(support: &TokenStream, content: &Content, value: TokenStream) -> To
         Content::Binary => quote!(Ok(#support::Output::Bytes(#value))),
         Content::JsonLines { .. } => quote!(Ok(#support::Output::items(#value))),
         Content::Multiplexed => quote!(Ok(#support::Output::Logs(#value))),
+        Content::Upgraded => quote!(Ok(#support::Output::Session(#value))),
     }
 }

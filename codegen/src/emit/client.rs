@@ -8,8 +8,8 @@ use quote::quote;
 use super::rust::{docs, ident, path, type_tokens};
 use super::types::{defaultable_types, is_defaultable};
 use crate::ir::{
-    Api, BodyKind, Content, Group, Method, OpResult, Operation, Param, ParamEncoding,
-    ParamLocation, PathPart, TypeDefKind, TypeRef,
+    Api, BodyKind, Content, Group, HeaderEncoding, Method, OpResult, Operation, Param,
+    ParamEncoding, ParamLocation, PathPart, Reply, TypeDefKind, TypeRef,
 };
 use crate::Paths;
 
@@ -165,7 +165,7 @@ impl Ctx {
                     Some(format!("Status {}.", v.status).as_str()),
                     v.doc.as_deref(),
                 ]);
-                match self.content_type(&v.content) {
+                match self.reply_type(&v.reply) {
                     None => quote!(#doc #variant,),
                     Some(ty) => quote!(#doc #variant(#ty),),
                 }
@@ -178,7 +178,43 @@ impl Ctx {
                 }
             });
         }
+        let replies: Vec<&Reply> = match &op.result {
+            OpResult::Single(reply) => vec![reply],
+            OpResult::Outcomes { variants, .. } => variants.iter().map(|v| &v.reply).collect(),
+        };
+        for headers in replies.iter().filter_map(|r| r.headers.as_ref()) {
+            let name = ident(&headers.name);
+            let doc = format!(" Headers of a `{}` response.", op.id);
+            let fields = headers.fields.iter().map(|h| {
+                let field = ident(&h.ident);
+                let ty = self.ty(&h.ty);
+                let wire = &h.wire;
+                let doc = docs([h.doc.as_deref()]);
+                quote!(#doc #[serde(rename = #wire, skip_serializing_if = "Option::is_none")] pub #field: Option<#ty>,)
+            });
+            out.extend(quote! {
+                #[doc = #doc]
+                #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+                pub struct #name {
+                    #(#fields)*
+                }
+            });
+        }
         out
+    }
+
+    /// The Rust type of a reply: its content, with headers when declared.
+    fn reply_type(&self, reply: &Reply) -> Option<TokenStream> {
+        let content = self.content_type(&reply.content);
+        match &reply.headers {
+            None => content,
+            Some(headers) => {
+                let rt = &self.rt;
+                let name = ident(&headers.name);
+                let body = content.unwrap_or_else(|| quote!(()));
+                Some(quote!(#rt::WithHeaders<#body, #name>))
+            }
+        }
     }
 
     /// The Rust type a response content decodes to; `None` for no content.
@@ -194,12 +230,13 @@ impl Ctx {
                 quote!(#rt::JsonLines<#item>)
             }
             Content::Multiplexed => quote!(#rt::LogStream),
+            Content::Upgraded => quote!(#rt::Upgraded),
         })
     }
 
     fn result_type(&self, op: &Operation) -> TokenStream {
         match &op.result {
-            OpResult::Single(content) => self.content_type(content).unwrap_or_else(|| quote!(())),
+            OpResult::Single(reply) => self.reply_type(reply).unwrap_or_else(|| quote!(())),
             OpResult::Outcomes { name, .. } => {
                 let name = ident(name);
                 quote!(#name)
@@ -304,7 +341,11 @@ impl Ctx {
             }
         });
         let finish = self.finish(op);
-        let mutable = if params.is_empty() && body.is_none() {
+        let upgrade = op
+            .upgrade
+            .as_ref()
+            .map(|protocol| quote!(request.upgrade(#protocol);));
+        let mutable = if params.is_empty() && body.is_none() && upgrade.is_none() {
             TokenStream::new()
         } else {
             quote!(mut)
@@ -314,6 +355,7 @@ impl Ctx {
                 let #mutable request = #rt::Request::new(#rt::Method::#http_method, #path);
                 #(#params)*
                 #body
+                #upgrade
                 let response = self.execute(request).await?;
                 #finish
             }
@@ -385,18 +427,20 @@ impl Ctx {
     /// Decoding the response into the method's result.
     fn finish(&self, op: &Operation) -> TokenStream {
         match &op.result {
-            OpResult::Single(content) => self.decode(content),
+            OpResult::Single(reply) => self.decode_reply(reply).into_result(),
             OpResult::Outcomes { name, variants } => {
                 let rt = &self.rt;
                 let name = ident(name);
                 let arms = variants.iter().map(|v| {
                     let status = proc_macro2::Literal::u16_unsuffixed(v.status);
                     let variant = ident(&v.variant);
-                    let decode = self.decode(&v.content);
-                    if v.content == Content::Empty {
-                        quote!(#status => { #decode.map(|()| #name::#variant) })
-                    } else {
-                        quote!(#status => { #decode.map(#name::#variant) })
+                    let unit = v.reply.content == Content::Empty && v.reply.headers.is_none();
+                    match self.decode_reply(&v.reply) {
+                        Decode::Value(value) => quote!(#status => Ok(#name::#variant(#value)),),
+                        Decode::Fallible(read) if unit => {
+                            quote!(#status => #read.map(|()| #name::#variant),)
+                        }
+                        Decode::Fallible(read) => quote!(#status => #read.map(#name::#variant),),
                     }
                 });
                 quote! {
@@ -409,18 +453,65 @@ impl Ctx {
         }
     }
 
-    fn decode(&self, content: &Content) -> TokenStream {
+    /// Decoding one reply: headers first (the body read consumes the response).
+    fn decode_reply(&self, reply: &Reply) -> Decode {
+        let decode = self.decode(&reply.content);
+        let Some(headers) = &reply.headers else {
+            return decode;
+        };
+        let rt = &self.rt;
+        let name = ident(&headers.name);
+        let fields = headers.fields.iter().map(|h| {
+            let field = ident(&h.ident);
+            let wire = &h.wire;
+            match h.encoding {
+                HeaderEncoding::Plain => quote!(#field: response.header(#wire)?,),
+                HeaderEncoding::Base64Json => quote!(#field: response.header_base64_json(#wire)?,),
+            }
+        });
+        let body = match (decode, &reply.content) {
+            (Decode::Fallible(read), Content::Empty) => quote!(#read?; let body = ();),
+            (Decode::Fallible(read), _) => quote!(let body = #read?;),
+            (Decode::Value(value), _) => quote!(let body = #value;),
+        };
+        Decode::Fallible(quote!({
+            let headers = #name { #(#fields)* };
+            #body
+            Ok(#rt::WithHeaders { body, headers })
+        }))
+    }
+
+    fn decode(&self, content: &Content) -> Decode {
         match content {
-            Content::Empty => quote!(response.empty().await),
-            Content::Json(_) => quote!(response.json().await),
-            Content::Text => quote!(response.text().await),
-            Content::Binary => quote!(Ok(response.into_byte_stream())),
+            Content::Empty => Decode::Fallible(quote!(response.empty().await)),
+            Content::Json(_) => Decode::Fallible(quote!(response.json().await)),
+            Content::Text => Decode::Fallible(quote!(response.text().await)),
+            Content::Binary => Decode::Value(quote!(response.into_byte_stream())),
             Content::JsonLines {
                 error: Some(pointer),
                 ..
-            } => quote!(Ok(response.into_json_lines(Some(#pointer)))),
-            Content::JsonLines { error: None, .. } => quote!(Ok(response.into_json_lines(None))),
-            Content::Multiplexed => quote!(Ok(response.into_log_stream())),
+            } => Decode::Value(quote!(response.into_json_lines(Some(#pointer)))),
+            Content::JsonLines { error: None, .. } => {
+                Decode::Value(quote!(response.into_json_lines(None)))
+            }
+            Content::Multiplexed => Decode::Value(quote!(response.into_log_stream())),
+            Content::Upgraded => Decode::Fallible(quote!(response.into_upgraded().await)),
+        }
+    }
+}
+
+/// How a reply is decoded: an expression of the value itself, or of a
+/// `Result` (reading the body can fail).
+enum Decode {
+    Value(TokenStream),
+    Fallible(TokenStream),
+}
+
+impl Decode {
+    fn into_result(self) -> TokenStream {
+        match self {
+            Decode::Value(value) => quote!(Ok(#value)),
+            Decode::Fallible(read) => read,
         }
     }
 }

@@ -80,6 +80,7 @@ impl<'a> Lowerer<'a> {
             None => None,
         };
         let result = self.lower_responses(&op.responses, &type_stem, &at.join("responses"))?;
+        let upgrade = upgrade_protocol(op, &result, at)?;
         let mut operation = Operation {
             method_name: naming::field_ident(&id),
             id,
@@ -92,6 +93,7 @@ impl<'a> Lowerer<'a> {
             params_struct,
             body,
             result,
+            upgrade,
             cli: crate::ir::Cli {
                 name: String::new(),
                 aliases: Vec::new(),
@@ -226,6 +228,40 @@ impl<'a> Lowerer<'a> {
             kind,
             doc: body.description.clone(),
         })
+    }
+}
+
+/// The `Upgrade` protocol of an operation with a `101` response
+/// (`x-berth-upgrade`, default `tcp`).
+fn upgrade_protocol(
+    op: &openapiv3::Operation,
+    result: &crate::ir::OpResult,
+    at: &Location,
+) -> Result<Option<String>> {
+    use crate::ir::{Content, OpResult};
+    let switches = match result {
+        OpResult::Single(reply) => reply.content == Content::Upgraded,
+        OpResult::Outcomes { variants, .. } => variants
+            .iter()
+            .any(|v| v.reply.content == Content::Upgraded),
+    };
+    let declared = op.extensions.get("x-berth-upgrade");
+    match (switches, declared) {
+        (false, None) => Ok(None),
+        (false, Some(_)) => Err(Error::spec(
+            &at.join("x-berth-upgrade"),
+            "x-berth-upgrade needs a `101` response on the operation",
+        )),
+        (true, None) => Ok(Some("tcp".to_owned())),
+        (true, Some(serde_json::Value::String(protocol)))
+            if !protocol.is_empty() && protocol.is_ascii() =>
+        {
+            Ok(Some(protocol.clone()))
+        }
+        (true, Some(_)) => Err(Error::spec(
+            &at.join("x-berth-upgrade"),
+            "x-berth-upgrade must be a protocol name such as `tcp`",
+        )),
     }
 }
 

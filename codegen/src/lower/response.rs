@@ -1,13 +1,18 @@
 //! Lowering responses: which statuses succeed, what each carries, and the
 //! stream shapes declared with `x-berth-stream`.
 
-use openapiv3::{MediaType, ReferenceOr, Response, Responses, StatusCode};
+use openapiv3::{
+    Header, MediaType, ParameterSchemaOrContent, ReferenceOr, Response, Responses, StatusCode,
+};
 use serde::Deserialize;
 
 use super::operation::is_json;
 use super::Lowerer;
 use crate::error::{Error, Location, Result};
-use crate::ir::{Content, OpResult, Outcome, TypeRef};
+use crate::ir::{
+    Content, HeaderEncoding, Headers, OpResult, Outcome, Reply, ResponseHeader, TypeRef,
+};
+use crate::naming;
 
 /// `x-berth-stream` on a media type.
 #[derive(Deserialize)]
@@ -51,25 +56,27 @@ impl<'a> Lowerer<'a> {
             successes.push((code, response, response_at));
         }
         match successes.as_slice() {
-            [] => Ok(OpResult::Single(Content::Empty)),
-            [(_, response, response_at)] => Ok(OpResult::Single(self.lower_content(
+            [] => Ok(OpResult::Single(Reply {
+                content: Content::Empty,
+                headers: None,
+            })),
+            [(code, response, response_at)] => Ok(OpResult::Single(self.lower_reply(
+                *code,
                 response,
-                &format!("{type_stem}Response"),
+                type_stem,
+                "",
                 response_at,
             )?)),
             _ => {
                 let mut variants = Vec::new();
                 for (code, response, response_at) in successes {
                     let variant = status_variant(code);
-                    let content = self.lower_content(
-                        response,
-                        &format!("{type_stem}{variant}Response"),
-                        &response_at,
-                    )?;
+                    let reply =
+                        self.lower_reply(code, response, type_stem, &variant, &response_at)?;
                     variants.push(Outcome {
                         status: code,
                         variant,
-                        content,
+                        reply,
                         doc: Some(response.description.clone()),
                     });
                 }
@@ -80,6 +87,118 @@ impl<'a> Lowerer<'a> {
                 })
             }
         }
+    }
+
+    /// The body and typed headers of one success response; `variant` tells
+    /// responses of one operation apart in generated names.
+    fn lower_reply(
+        &mut self,
+        code: u16,
+        response: &'a Response,
+        type_stem: &str,
+        variant: &str,
+        at: &Location,
+    ) -> Result<Reply> {
+        let content = if code == 101 {
+            // After the switch the connection is the stream; its media type
+            // only hints at framing, which the runtime reads from the bytes.
+            Content::Upgraded
+        } else {
+            self.lower_content(response, &format!("{type_stem}{variant}Response"), at)?
+        };
+        let headers = if response.headers.is_empty() {
+            None
+        } else {
+            let mut taken = std::collections::BTreeSet::new();
+            let mut fields = Vec::new();
+            for (name, header) in &response.headers {
+                let header_at = at.join("headers").join(name);
+                let header = self.resolve_header(header, &header_at)?;
+                let hint = format!("{type_stem}{variant}{}", naming::type_ident(name, "Header"));
+                fields.push(self.lower_header(name, header, &hint, &header_at, &mut taken)?);
+            }
+            Some(Headers {
+                name: self.reserve_type_name(&format!("{type_stem}{variant}Headers")),
+                fields,
+            })
+        };
+        Ok(Reply { content, headers })
+    }
+
+    fn resolve_header(&self, header: &'a ReferenceOr<Header>, at: &Location) -> Result<&'a Header> {
+        match header {
+            ReferenceOr::Item(h) => Ok(h),
+            ReferenceOr::Reference { reference } => {
+                let name = crate::load::ref_name(reference, "headers", at)?;
+                match self.doc.components.as_ref().and_then(|c| c.headers.get(name)) {
+                    Some(ReferenceOr::Item(h)) => Ok(h),
+                    _ => Err(Error::spec(at, format!("`$ref` to nothing: there is no header `{name}` in #/components/headers"))),
+                }
+            }
+        }
+    }
+
+    fn lower_header(
+        &mut self,
+        name: &str,
+        header: &'a Header,
+        hint: &str,
+        at: &Location,
+        taken: &mut std::collections::BTreeSet<String>,
+    ) -> Result<ResponseHeader> {
+        let encoding = match header
+            .extensions
+            .get("x-berth-encoding")
+            .map(|v| v.as_str())
+        {
+            None => HeaderEncoding::Plain,
+            Some(Some("base64-json")) => HeaderEncoding::Base64Json,
+            Some(other) => {
+                return Err(Error::spec(
+                    &at.join("x-berth-encoding"),
+                    format!(
+                        "unknown x-berth-encoding {other:?}; the supported one is `base64-json`"
+                    ),
+                ))
+            }
+        };
+        let ty = match &header.format {
+            ParameterSchemaOrContent::Schema(schema) => {
+                self.lower_schema(schema, hint, &at.join("schema"))?.ty
+            }
+            ParameterSchemaOrContent::Content(_) => {
+                return Err(Error::spec(
+                    at,
+                    "headers described with `content` are not supported; use `schema`",
+                ))
+            }
+        };
+        if encoding == HeaderEncoding::Plain
+            && !matches!(
+                ty,
+                TypeRef::Bool
+                    | TypeRef::I32
+                    | TypeRef::I64
+                    | TypeRef::U32
+                    | TypeRef::U64
+                    | TypeRef::F32
+                    | TypeRef::F64
+                    | TypeRef::String
+                    | TypeRef::Named(_)
+            )
+        {
+            return Err(Error::spec(
+                at,
+                "a header holding a list, map or JSON value needs `x-berth-encoding: base64-json`",
+            ));
+        }
+        Ok(ResponseHeader {
+            wire: name.to_owned(),
+            ident: naming::unique(naming::field_ident(name), taken),
+            ty,
+            encoding,
+            doc: header.description.clone(),
+        })
     }
 
     fn resolve_response(

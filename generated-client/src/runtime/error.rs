@@ -34,6 +34,14 @@ pub enum Error {
     /// A request value could not be encoded as JSON.
     #[error("cannot encode the request: {0}")]
     Encode(#[source] serde_json::Error),
+    /// A response header the spec declares could not be read.
+    #[error("cannot read the daemon's {name} header: {reason}")]
+    Header {
+        /// The header.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The host is not one this client can reach.
     #[error("invalid host {host:?}: {reason}")]
     InvalidHost {

@@ -10,6 +10,7 @@ mod host;
 mod request;
 mod response;
 mod stream;
+mod upgrade;
 
 pub use body::Body;
 pub use client::{Client, ClientBuilder};
@@ -19,3 +20,4 @@ pub use request::{encode_path, to_json, Request};
 pub use reqwest::Method;
 pub use response::Response;
 pub use stream::{ByteStream, JsonLines, LogChunk, LogStream, StreamKind};
+pub use upgrade::{Upgraded, WithHeaders};

@@ -67,6 +67,12 @@ impl Request {
         self.headers.push((name.to_owned(), value));
     }
 
+    /// Asks the daemon to switch the connection to `protocol` (`101`).
+    pub fn upgrade(&mut self, protocol: &str) {
+        self.header("Connection", "Upgrade".to_owned());
+        self.header("Upgrade", protocol.to_owned());
+    }
+
     /// Sets a JSON body.
     pub fn json_body<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         let bytes = serde_json::to_vec(value).map_err(Error::Encode)?;

@@ -2,7 +2,9 @@
 
 use serde::de::DeserializeOwned;
 
-use super::{ByteStream, Error, JsonLines, LogStream};
+use base64::Engine;
+
+use super::{ByteStream, Error, JsonLines, LogStream, Upgraded};
 
 /// A successful answer from the daemon.
 #[derive(Debug)]
@@ -21,6 +23,60 @@ impl Response {
     /// The response headers.
     pub fn headers(&self) -> &reqwest::header::HeaderMap {
         self.0.headers()
+    }
+
+    /// A header parsed as `T`; `None` when absent.
+    pub fn header<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, Error>
+    where
+        T::Err: std::fmt::Display,
+    {
+        let Some(text) = self.header_text(name)? else {
+            return Ok(None);
+        };
+        text.parse().map(Some).map_err(|e| Error::Header {
+            name: name.to_owned(),
+            reason: format!("{text:?}: {e}"),
+        })
+    }
+
+    /// A header holding base64-encoded JSON, decoded; `None` when absent.
+    pub fn header_base64_json<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, Error> {
+        let Some(text) = self.header_text(name)? else {
+            return Ok(None);
+        };
+        let invalid = |reason: String| Error::Header {
+            name: name.to_owned(),
+            reason,
+        };
+        let json = base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map_err(|e| invalid(format!("not base64: {e}")))?;
+        serde_json::from_slice(&json)
+            .map(Some)
+            .map_err(|e| invalid(format!("not the declared JSON: {e}")))
+    }
+
+    fn header_text(&self, name: &str) -> Result<Option<&str>, Error> {
+        match self.0.headers().get(name) {
+            None => Ok(None),
+            Some(value) => value.to_str().map(Some).map_err(|_| Error::Header {
+                name: name.to_owned(),
+                reason: "not text".to_owned(),
+            }),
+        }
+    }
+
+    /// The connection after `101 Switching Protocols`.
+    pub async fn into_upgraded(self) -> Result<Upgraded, Error> {
+        let status = self.status();
+        if status != 101 {
+            return Err(Error::UnexpectedStatus(status));
+        }
+        self.0
+            .upgrade()
+            .await
+            .map(Upgraded::new)
+            .map_err(Error::Http)
     }
 
     /// Decodes a JSON body.

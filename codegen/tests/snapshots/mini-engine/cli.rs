@@ -73,6 +73,12 @@ pub enum BoxCommand {
     /// Read a box's output.
     #[command(name = "logs", about = "Read a box's output.")]
     Logs(BoxLogsArgs),
+    /// Attach to a box's input and output.
+    #[command(name = "attach", about = "Attach to a box's input and output.")]
+    Attach(BoxAttachArgs),
+    /// Describe a path inside a box.
+    #[command(name = "archive-info", about = "Describe a path inside a box.")]
+    ArchiveInfo(BoxArchiveInfoArgs),
     /// Remove a box.
     #[command(name = "delete", visible_aliases = ["rm"], about = "Remove a box.")]
     Delete(BoxDeleteArgs),
@@ -88,6 +94,8 @@ impl BoxCommand {
             Self::Create(args) => args.run(client).await,
             Self::Start(args) => args.run(client).await,
             Self::Logs(args) => args.run(client).await,
+            Self::Attach(args) => args.run(client).await,
+            Self::ArchiveInfo(args) => args.run(client).await,
             Self::Delete(args) => args.run(client).await,
         }
     }
@@ -220,6 +228,61 @@ impl BoxLogsArgs {
         };
         let result = client.box_logs(&self.id, &params).await?;
         Ok(crate::support::Output::Logs(result))
+    }
+}
+/// Arguments of `attach`.
+#[derive(Debug, ::clap::Args)]
+pub struct BoxAttachArgs {
+    #[arg(value_name = "ID")]
+    pub id: String,
+    #[arg(
+        long = "stdin",
+        num_args = 0..= 1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_name = "true|false"
+    )]
+    pub stdin: Option<bool>,
+}
+impl BoxAttachArgs {
+    /// Runs the command against the daemon.
+    pub async fn run(
+        self,
+        client: &crate::runtime::Client,
+    ) -> Result<crate::support::Output, crate::support::Error> {
+        let params = crate::client::BoxAttachParams {
+            stdin: self.stdin,
+        };
+        let result = client.box_attach(&self.id, &params).await?;
+        match result {
+            crate::client::BoxAttachOutcome::SwitchingProtocols(value) => {
+                Ok(crate::support::Output::Session(value))
+            }
+            crate::client::BoxAttachOutcome::Ok(value) => {
+                Ok(crate::support::Output::Logs(value))
+            }
+        }
+    }
+}
+/// Arguments of `archive-info`.
+#[derive(Debug, ::clap::Args)]
+pub struct BoxArchiveInfoArgs {
+    #[arg(value_name = "ID")]
+    pub id: String,
+    #[arg(long = "path", value_name = "PATH")]
+    pub path: String,
+}
+impl BoxArchiveInfoArgs {
+    /// Runs the command against the daemon.
+    pub async fn run(
+        self,
+        client: &crate::runtime::Client,
+    ) -> Result<crate::support::Output, crate::support::Error> {
+        let params = crate::client::BoxArchiveInfoParams {
+            path: self.path,
+        };
+        let result = client.box_archive_info(&self.id, &params).await?;
+        crate::support::Output::json(&result.headers)
     }
 }
 /// Arguments of `delete`.

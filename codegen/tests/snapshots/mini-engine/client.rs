@@ -49,6 +49,18 @@ pub const OPERATIONS: &[OperationInfo] = &[
     },
     OperationInfo {
         tag: "Box",
+        id: "BoxAttach",
+        method: "POST",
+        path: "/boxes/{id}/attach",
+    },
+    OperationInfo {
+        tag: "Box",
+        id: "BoxArchiveInfo",
+        method: "HEAD",
+        path: "/boxes/{id}/archive",
+    },
+    OperationInfo {
+        tag: "Box",
         id: "BoxDelete",
         method: "DELETE",
         path: "/boxes/{id}",
@@ -90,6 +102,37 @@ pub enum BoxStartOutcome {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BoxLogsParams {
     pub follow: Option<bool>,
+}
+/// Parameters of `BoxAttach` other than path parameters.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BoxAttachParams {
+    pub stdin: Option<bool>,
+}
+/// The successful outcomes of `BoxAttach`, one per status.
+#[derive(Debug)]
+pub enum BoxAttachOutcome {
+    /// Status 101.
+    ///
+    /// The connection now carries input and output.
+    SwitchingProtocols(crate::runtime::Upgraded),
+    /// Status 200.
+    ///
+    /// Output, without a protocol switch.
+    Ok(crate::runtime::LogStream),
+}
+/// Parameters of `BoxArchiveInfo` other than path parameters.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BoxArchiveInfoParams {
+    pub path: String,
+}
+/// Headers of a `BoxArchiveInfo` response.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct BoxArchiveInfoHeaders {
+    /// Facts about the path.
+    #[serde(rename = "X-Path-Stat", skip_serializing_if = "Option::is_none")]
+    pub x_path_stat: Option<crate::types::PathStat>,
+    #[serde(rename = "X-Size", skip_serializing_if = "Option::is_none")]
+    pub x_size: Option<i64>,
 }
 /// Parameters of `BoxDelete` other than path parameters.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -169,6 +212,29 @@ pub trait BoxApi {
     ) -> impl ::std::future::Future<
         Output = Result<crate::runtime::LogStream, crate::runtime::Error>,
     > + Send;
+    /// Attach to a box's input and output.
+    ///
+    /// `POST /boxes/{id}/attach` (`BoxAttach`).
+    fn box_attach(
+        &self,
+        id: &str,
+        params: &BoxAttachParams,
+    ) -> impl ::std::future::Future<
+        Output = Result<BoxAttachOutcome, crate::runtime::Error>,
+    > + Send;
+    /// Describe a path inside a box.
+    ///
+    /// `HEAD /boxes/{id}/archive` (`BoxArchiveInfo`).
+    fn box_archive_info(
+        &self,
+        id: &str,
+        params: &BoxArchiveInfoParams,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            crate::runtime::WithHeaders<(), BoxArchiveInfoHeaders>,
+            crate::runtime::Error,
+        >,
+    > + Send;
     /// Remove a box.
     ///
     /// `DELETE /boxes/{id}` (`BoxDelete`).
@@ -244,6 +310,58 @@ impl BoxApi for crate::runtime::Client {
         }
         let response = self.execute(request).await?;
         Ok(response.into_log_stream())
+    }
+    async fn box_attach(
+        &self,
+        id: &str,
+        params: &BoxAttachParams,
+    ) -> Result<BoxAttachOutcome, crate::runtime::Error> {
+        let mut request = crate::runtime::Request::new(
+            crate::runtime::Method::POST,
+            ["/boxes/", &crate::runtime::encode_path(id), "/attach"].concat(),
+        );
+        if let Some(value) = &params.stdin {
+            request.query("stdin", value.to_string());
+        }
+        request.upgrade("tcp");
+        let response = self.execute(request).await?;
+        match response.status() {
+            101 => {
+                response.into_upgraded().await.map(BoxAttachOutcome::SwitchingProtocols)
+            }
+            200 => Ok(BoxAttachOutcome::Ok(response.into_log_stream())),
+            status => Err(crate::runtime::Error::UnexpectedStatus(status)),
+        }
+    }
+    async fn box_archive_info(
+        &self,
+        id: &str,
+        params: &BoxArchiveInfoParams,
+    ) -> Result<
+        crate::runtime::WithHeaders<(), BoxArchiveInfoHeaders>,
+        crate::runtime::Error,
+    > {
+        let mut request = crate::runtime::Request::new(
+            crate::runtime::Method::HEAD,
+            ["/boxes/", &crate::runtime::encode_path(id), "/archive"].concat(),
+        );
+        {
+            let value = &params.path;
+            request.query("path", value.to_string());
+        }
+        let response = self.execute(request).await?;
+        {
+            let headers = BoxArchiveInfoHeaders {
+                x_path_stat: response.header_base64_json("X-Path-Stat")?,
+                x_size: response.header("X-Size")?,
+            };
+            response.empty().await?;
+            let body = ();
+            Ok(crate::runtime::WithHeaders {
+                body,
+                headers,
+            })
+        }
     }
     async fn box_delete(
         &self,
