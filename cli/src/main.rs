@@ -2,6 +2,8 @@
 //! Engine API spec. This file only wires the pieces: parse the command line,
 //! connect, run the generated command, print, and exit with docker's codes.
 
+mod download;
+mod progress;
 mod render;
 mod support;
 
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
             // The reader went away (`berth … | head`): not an error of ours.
             ExitCode::SUCCESS
         }
+        Err(support::Error::Interrupted) => ExitCode::from(130),
         Err(e) => {
             eprintln!("{e}");
             ExitCode::FAILURE

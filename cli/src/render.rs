@@ -33,17 +33,30 @@ pub async fn render(output: Output) -> Result<(), Error> {
             }
             Ok(())
         }
-        Output::Bytes(mut stream) => {
+        Output::Bytes(stream, Some(target)) => crate::download::save(stream, &target).await,
+        Output::Bytes(_, None) if stdout.is_terminal() => Err(Error::Input(
+            "refusing to write binary data to a terminal: use -o FILE or redirect the output"
+                .to_owned(),
+        )),
+        Output::Bytes(mut stream, None) => {
             while let Some(chunk) = stream.next().await {
                 stdout.lock().write_all(&chunk?).map_err(io)?;
             }
             stdout.lock().flush().map_err(io)
         }
         Output::Items(mut stream) => {
+            let mut display = crate::progress::for_stdout(stdout.is_terminal());
+            let mut result = Ok(());
             while let Some(item) = stream.next().await {
-                print_item(&item?).map_err(io)?;
+                result = item
+                    .map_err(Error::from)
+                    .and_then(|item| display.show(&item).map_err(io));
+                if result.is_err() {
+                    break;
+                }
             }
-            Ok(())
+            display.finish();
+            result
         }
         Output::Logs(stream) => write_output(stream).await,
         Output::Session(connection) => {
@@ -79,30 +92,6 @@ async fn write_output(mut stream: LogStream) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-/// One streamed item: a progress message as `id: status progress`, build
-/// output as its text, anything else as a line of JSON.
-fn print_item(item: &serde_json::Value) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    let field = |name: &str| item.get(name).and_then(serde_json::Value::as_str);
-    if let Some(text) = field("stream") {
-        return out.write_all(text.as_bytes());
-    }
-    if let Some(status) = field("status") {
-        let mut line = String::new();
-        if let Some(id) = field("id") {
-            line.push_str(id);
-            line.push_str(": ");
-        }
-        line.push_str(status);
-        if let Some(progress) = field("progress") {
-            line.push(' ');
-            line.push_str(progress);
-        }
-        return writeln!(out, "{line}");
-    }
-    writeln!(out, "{item}")
 }
 
 fn io(e: std::io::Error) -> Error {

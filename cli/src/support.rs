@@ -21,6 +21,9 @@ pub enum Error {
     /// The user's input cannot be used.
     #[error("{0}")]
     Input(String),
+    /// Ctrl-C or SIGTERM stopped the command.
+    #[error("interrupted")]
+    Interrupted,
 }
 
 /// What a command produced.
@@ -31,8 +34,8 @@ pub enum Output {
     Json(serde_json::Value),
     /// Text.
     Text(String),
-    /// Raw bytes for stdout.
-    Bytes(ByteStream),
+    /// Raw bytes, for stdout or (all or nothing) a file.
+    Bytes(ByteStream, Option<std::path::PathBuf>),
     /// JSON values arriving one by one (progress, events).
     Items(BoxStream<'static, Result<serde_json::Value, berth_client::Error>>),
     /// A container's stdout and stderr.

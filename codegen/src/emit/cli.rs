@@ -21,7 +21,7 @@ use crate::naming;
 use crate::Paths;
 
 /// Flags the generated commands may not define (the program's own).
-const RESERVED_FLAGS: &[&str] = &["help", "body", "host", "version"];
+const RESERVED_FLAGS: &[&str] = &["help", "body", "host", "version", "output"];
 
 struct Ctx<'a> {
     defs: std::collections::BTreeMap<&'a str, &'a TypeDef>,
@@ -197,6 +197,7 @@ impl Ctx<'_> {
                 value
             }),
         };
+        fields.extend(output_field(op));
         let call = self.call(op, param_values, body_value, |p| {
             let f = ident(&p.ident);
             quote!(&self.#f)
@@ -314,6 +315,7 @@ impl Ctx<'_> {
                 body_value = Some(value);
             }
         }
+        fields.extend(output_field(op));
         let call = self.call(op, param_values, body_value, |p| {
             path_values
                 .iter()
@@ -377,8 +379,13 @@ impl Ctx<'_> {
 
     fn output(&self, op: &Operation) -> TokenStream {
         let support = &self.support;
+        let target = if downloads(op) {
+            quote!(self.output_file)
+        } else {
+            quote!(None)
+        };
         match &op.result {
-            OpResult::Single(reply) => output_of(support, reply, quote!(result)),
+            OpResult::Single(reply) => output_of(support, reply, quote!(result), &target),
             OpResult::Outcomes { name, variants } => {
                 let api = &self.api;
                 let name = ident(name);
@@ -387,7 +394,7 @@ impl Ctx<'_> {
                     if v.reply.content == Content::Empty && v.reply.headers.is_none() {
                         quote!(#api::#name::#variant => Ok(#support::Output::Nothing),)
                     } else {
-                        let out = output_of(support, &v.reply, quote!(value));
+                        let out = output_of(support, &v.reply, quote!(value), &target);
                         quote!(#api::#name::#variant(value) => { #out })
                     }
                 });
@@ -722,6 +729,26 @@ impl Ctx<'_> {
     }
 }
 
+/// Whether the command's answer is a byte stream (a download).
+fn downloads(op: &Operation) -> bool {
+    let binary = |reply: &Reply| reply.content == Content::Binary;
+    match &op.result {
+        OpResult::Single(reply) => binary(reply),
+        OpResult::Outcomes { variants, .. } => variants.iter().any(|v| binary(&v.reply)),
+    }
+}
+
+/// `-o/--output FILE` for downloads: written all or nothing.
+fn output_field(op: &Operation) -> Option<TokenStream> {
+    downloads(op).then(|| {
+        quote! {
+            /// Write the data to FILE (complete or not at all) instead of stdout.
+            #[arg(short = 'o', long = "output", value_name = "FILE")]
+            pub output_file: Option<::std::path::PathBuf>,
+        }
+    })
+}
+
 fn args_struct(
     name: &proc_macro2::Ident,
     command: &str,
@@ -753,7 +780,12 @@ fn find_param<'o>(op: &'o Operation, ident: &str) -> Result<&'o Param> {
 
 /// Converts a decoded result to the support module's `Output`. With typed
 /// headers the body is printed, or the headers when there is no body.
-fn output_of(support: &TokenStream, reply: &Reply, value: TokenStream) -> TokenStream {
+fn output_of(
+    support: &TokenStream,
+    reply: &Reply,
+    value: TokenStream,
+    target: &TokenStream,
+) -> TokenStream {
     let value = match (&reply.headers, &reply.content) {
         (Some(_), Content::Empty) => return quote!(#support::Output::json(&#value.headers)),
         (Some(_), _) => quote!(#value.body),
@@ -766,7 +798,7 @@ fn output_of(support: &TokenStream, reply: &Reply, value: TokenStream) -> TokenS
         }),
         Content::Json(_) => quote!(#support::Output::json(&#value)),
         Content::Text => quote!(Ok(#support::Output::Text(#value))),
-        Content::Binary => quote!(Ok(#support::Output::Bytes(#value))),
+        Content::Binary => quote!(Ok(#support::Output::Bytes(#value, #target))),
         Content::JsonLines { .. } => quote!(Ok(#support::Output::items(#value))),
         Content::Multiplexed => quote!(Ok(#support::Output::Logs(#value))),
         Content::Upgraded => quote!(Ok(#support::Output::Session(#value))),

@@ -49,6 +49,9 @@ impl<'a> Lowerer<'a> {
         let mut taken = std::collections::BTreeSet::new();
         for (param, param_at) in declared {
             let param = self.resolve_parameter(param, &param_at)?;
+            if is_ignored_header(param) {
+                continue;
+            }
             let lowered = self.lower_parameter(param, &type_stem, &param_at)?;
             params.retain(|p: &Param| !(p.wire == lowered.wire && p.location == lowered.location));
             params.push(lowered);
@@ -262,6 +265,16 @@ fn upgrade_protocol(
             &at.join("x-berth-upgrade"),
             "x-berth-upgrade must be a protocol name such as `tcp`",
         )),
+    }
+}
+
+/// OpenAPI 3.0: header parameters named Accept, Content-Type or
+/// Authorization are ignored (the body's media type and security say those).
+fn is_ignored_header(param: &Parameter) -> bool {
+    match param {
+        Parameter::Header { parameter_data, .. } => ["accept", "content-type", "authorization"]
+            .contains(&parameter_data.name.to_ascii_lowercase().as_str()),
+        _ => false,
     }
 }
 
