@@ -199,7 +199,7 @@ impl Ctx<'_> {
         };
         fields.extend(output_field(op));
         let call = self.call(op, param_values, body_value, |p| {
-            let f = ident(&p.ident);
+            let f = arg_field(&p.ident);
             quote!(&self.#f)
         });
         Ok(args_struct(name, &op.cli.name, fields, call))
@@ -351,11 +351,23 @@ impl Ctx<'_> {
             (Some(read), Some(body)) => {
                 args.push(match (&body.kind, body.required) {
                     (BodyKind::Json(_) | BodyKind::Text, true) => quote!(&body),
+                    (BodyKind::Json(TypeRef::List(_)), false) => quote!(body.as_deref()),
                     (BodyKind::Json(_), false) => quote!(body.as_ref()),
                     (BodyKind::Text, false) => quote!(body.as_deref()),
                     (BodyKind::Binary { .. }, _) => quote!(body),
                 });
-                quote!(let body = #read;)
+                match &body.kind {
+                    BodyKind::Json(ty) => {
+                        let ty = type_tokens(ty, &self.types);
+                        let ty = if body.required {
+                            ty
+                        } else {
+                            quote!(Option<#ty>)
+                        };
+                        quote!(let body: #ty = #read;)
+                    }
+                    _ => quote!(let body = #read;),
+                }
             }
             _ => TokenStream::new(),
         };
@@ -404,7 +416,7 @@ impl Ctx<'_> {
     }
 
     fn positional_field(&self, p: &Param) -> TokenStream {
-        let field = ident(&p.ident);
+        let field = arg_field(&p.ident);
         let value_name = naming::snake(&p.wire).to_uppercase();
         let ty = type_tokens(&p.ty, &self.types);
         let doc = docs([p.doc.as_deref()]);
@@ -424,7 +436,7 @@ impl Ctx<'_> {
         taken: &mut BTreeSet<String>,
     ) -> Result<(TokenStream, TokenStream)> {
         let support = &self.support;
-        let field = ident(&p.ident);
+        let field = arg_field(&p.ident);
         let doc = docs([p.doc.as_deref()]);
         let repeatable = matches!(&p.ty, TypeRef::List(item) if self.is_text(item))
             || matches!(&p.ty, TypeRef::Map(value) if **value == TypeRef::String || matches!(&**value, TypeRef::List(i) if **i == TypeRef::String));
@@ -726,6 +738,15 @@ impl Ctx<'_> {
         } else {
             quote!(Some(#expr))
         })
+    }
+}
+
+/// The field of an argument struct for a parameter. clap names arguments
+/// after their fields, and `help` and `version` are its own.
+fn arg_field(param: &str) -> proc_macro2::Ident {
+    match param {
+        "help" | "version" => ident(&format!("{param}_param")),
+        _ => ident(param),
     }
 }
 

@@ -268,6 +268,10 @@ impl Ctx {
         if let Some(body) = &op.body {
             let rt = &self.rt;
             let ty = match &body.kind {
+                BodyKind::Json(TypeRef::List(item)) => {
+                    let item = self.ty(item);
+                    quote!(&[#item])
+                }
                 BodyKind::Json(ty) => {
                     let ty = self.ty(ty);
                     quote!(&#ty)

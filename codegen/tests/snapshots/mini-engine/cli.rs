@@ -167,7 +167,7 @@ impl BoxCreateArgs {
         let params = crate::client::BoxCreateParams {
             name: self.name,
         };
-        let body = {
+        let body: crate::types::BoxConfig = {
             let mut object = crate::support::json_object(self.request_body.as_deref())?;
             crate::support::set_value(&mut object, "Memory", &self.body_memory)?;
             crate::support::set_value(&mut object, "CpuShares", &self.body_cpu_shares)?;
