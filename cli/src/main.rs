@@ -18,7 +18,7 @@ mod commands {
 
 /// A Docker client generated from the Engine API spec.
 #[derive(Debug, Parser)]
-#[command(name = "berth", version, about, propagate_version = true)]
+#[command(name = "berth", version, about)]
 struct Cli {
     /// Daemon socket to connect to (unix:///path or tcp://host:port).
     #[arg(

@@ -96,6 +96,9 @@ pub enum TypeRef {
     List(Box<TypeRef>),
     /// A map from strings to `T`.
     Map(Box<TypeRef>),
+    /// `T` or `null`, where the spec says `nullable` outside a struct field
+    /// (a response, a list item, a map value).
+    Option(Box<TypeRef>),
 }
 
 /// Operations that share a tag: one client trait and one command group.

@@ -21,7 +21,7 @@ use crate::naming;
 use crate::Paths;
 
 /// Flags the generated commands may not define (the program's own).
-const RESERVED_FLAGS: &[&str] = &["help", "body", "host", "version", "output"];
+const RESERVED_FLAGS: &[&str] = &["help", "body", "host", "output"];
 
 struct Ctx<'a> {
     defs: std::collections::BTreeMap<&'a str, &'a TypeDef>,
@@ -742,10 +742,11 @@ impl Ctx<'_> {
 }
 
 /// The field of an argument struct for a parameter. clap names arguments
-/// after their fields, and `help` and `version` are its own.
+/// after their fields, and `help` is its own. (`version` is free: only the
+/// top-level command has `--version`.)
 fn arg_field(param: &str) -> proc_macro2::Ident {
     match param {
-        "help" | "version" => ident(&format!("{param}_param")),
+        "help" => ident("help_param"),
         _ => ident(param),
     }
 }

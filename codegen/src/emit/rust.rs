@@ -47,6 +47,10 @@ pub fn type_tokens(ty: &TypeRef, types: &TokenStream) -> TokenStream {
             let value = type_tokens(value, types);
             quote!(::std::collections::BTreeMap<String, #value>)
         }
+        TypeRef::Option(inner) => {
+            let inner = type_tokens(inner, types);
+            quote!(Option<#inner>)
+        }
     }
 }
 

@@ -233,10 +233,9 @@ impl<'a> Lowerer<'a> {
         }
         if let Some((media, value)) = response.content.iter().find(|(m, _)| is_json(m)) {
             let ty = match &value.schema {
-                Some(schema) => {
-                    self.lower_schema(schema, hint, &at.join("content").join(media).join("schema"))?
-                        .ty
-                }
+                Some(schema) => self
+                    .lower_schema(schema, hint, &at.join("content").join(media).join("schema"))?
+                    .value_type(),
                 None => TypeRef::Json,
             };
             return Ok(Content::Json(ty));

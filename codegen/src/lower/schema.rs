@@ -22,6 +22,18 @@ pub struct Lowered {
     pub nullable: bool,
 }
 
+impl Lowered {
+    /// The type of a value that may be `null`: `Option<T>` when nullable.
+    /// (Struct fields express nullability with their `optional` flag instead.)
+    pub fn value_type(self) -> TypeRef {
+        if self.nullable {
+            TypeRef::Option(Box::new(self.ty))
+        } else {
+            self.ty
+        }
+    }
+}
+
 /// Properties gathered from an object schema and everything it `allOf`s.
 #[derive(Default)]
 struct ObjectParts<'a> {
@@ -134,10 +146,9 @@ impl<'a> Lowerer<'a> {
             },
             SchemaKind::Type(Type::Array(a)) => {
                 let item = match &a.items {
-                    Some(items) => {
-                        self.lower_boxed(items, &format!("{hint}Item"), &at.join("items"))?
-                            .ty
-                    }
+                    Some(items) => self
+                        .lower_boxed(items, &format!("{hint}Item"), &at.join("items"))?
+                        .value_type(),
                     None => TypeRef::Json,
                 };
                 TypeRef::List(Box::new(item))
@@ -175,7 +186,7 @@ impl<'a> Lowerer<'a> {
                     &format!("{hint}Value"),
                     &at.join("additionalProperties"),
                 )?;
-                TypeRef::Map(Box::new(value.ty))
+                TypeRef::Map(Box::new(value.value_type()))
             }
             Some(AdditionalProperties::Any(true)) => TypeRef::Map(Box::new(TypeRef::Json)),
             Some(AdditionalProperties::Any(false)) | None => TypeRef::Json,
@@ -197,7 +208,7 @@ impl<'a> Lowerer<'a> {
                 Some(items) => {
                     let item =
                         self.lower_boxed(items, &format!("{hint}Item"), &at.join("items"))?;
-                    TypeRef::List(Box::new(item.ty))
+                    TypeRef::List(Box::new(item.value_type()))
                 }
                 None => TypeRef::List(Box::new(TypeRef::Json)),
             },

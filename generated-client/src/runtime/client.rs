@@ -134,10 +134,12 @@ impl Client {
         let status = response.status().as_u16();
         if status >= 400 {
             let body = response.bytes().await.map_err(Error::Http)?;
-            return Err(Error::Daemon {
-                status,
-                message: daemon_message(&body),
-            });
+            let mut message = daemon_message(&body);
+            if message.is_empty() {
+                // HEAD answers, and some errors, carry no body: say what the status means.
+                message = response_reason(status);
+            }
+            return Err(Error::Daemon { status, message });
         }
         Ok(Response::new(response))
     }
@@ -163,6 +165,16 @@ fn daemon_message(body: &[u8]) -> String {
     match serde_json::from_slice::<ErrorBody>(body) {
         Ok(e) => e.message,
         Err(_) => String::from_utf8_lossy(body).trim().to_owned(),
+    }
+}
+
+fn response_reason(status: u16) -> String {
+    let reason = reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason());
+    match reason {
+        Some(reason) => format!("{status} {reason}"),
+        None => format!("status {status}"),
     }
 }
 
@@ -200,6 +212,7 @@ mod tests {
             "No such container: x"
         );
         assert_eq!(daemon_message(b"page not found\n"), "page not found");
+        assert_eq!(response_reason(404), "404 Not Found");
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod request;
 mod response;
 mod stream;
 mod upgrade;
+mod websocket;
 
 pub use body::Body;
 pub use client::{Client, ClientBuilder};
@@ -20,4 +21,4 @@ pub use request::{encode_path, to_json, Request};
 pub use reqwest::Method;
 pub use response::Response;
 pub use stream::{ByteStream, JsonLines, LogChunk, LogStream, StreamKind};
-pub use upgrade::{Upgraded, WithHeaders};
+pub use upgrade::{StdinWriter, Upgraded, WithHeaders};

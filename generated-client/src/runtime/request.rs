@@ -30,6 +30,26 @@ pub fn encode_path(value: &str) -> String {
     utf8_percent_encode(value, SEGMENT).to_string()
 }
 
+/// A fresh `Sec-WebSocket-Key`: 16 bytes, base64. The key only has to differ
+/// between handshakes (RFC 6455 section 4.1), so time and a counter suffice.
+fn websocket_key() -> String {
+    use base64::Engine;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed) ^ u64::from(std::process::id());
+    let mut bytes = [0u8; 16];
+    for (slot, byte) in bytes
+        .iter_mut()
+        .zip(nanos.to_le_bytes().into_iter().chain(count.to_le_bytes()))
+    {
+        *slot = byte;
+    }
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
 /// Encodes a parameter value as JSON text (`filters`, objects in queries).
 pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, Error> {
     serde_json::to_string(value).map_err(Error::Encode)
@@ -68,9 +88,14 @@ impl Request {
     }
 
     /// Asks the daemon to switch the connection to `protocol` (`101`).
+    /// A websocket upgrade also carries the handshake's key and version.
     pub fn upgrade(&mut self, protocol: &str) {
         self.header("Connection", "Upgrade".to_owned());
         self.header("Upgrade", protocol.to_owned());
+        if protocol.eq_ignore_ascii_case("websocket") {
+            self.header("Sec-WebSocket-Version", "13".to_owned());
+            self.header("Sec-WebSocket-Key", websocket_key());
+        }
     }
 
     /// Sets a JSON body.

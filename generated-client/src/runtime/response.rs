@@ -72,10 +72,16 @@ impl Response {
         if status != 101 {
             return Err(Error::UnexpectedStatus(status));
         }
+        let protocol = self
+            .headers()
+            .get("upgrade")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
         self.0
             .upgrade()
             .await
-            .map(Upgraded::new)
+            .map(|io| Upgraded::new(io, &protocol))
             .map_err(Error::Http)
     }
 

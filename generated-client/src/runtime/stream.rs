@@ -195,10 +195,11 @@ impl LogStream {
     /// Moves what the buffer holds into `ready`; an error frame is an error.
     fn drain(&mut self, at_end: bool) -> Result<(), Error> {
         if self.framed.is_none() {
-            if self.buffer.len() < HEADER && !at_end {
-                return Ok(());
+            match framing_of(&self.buffer) {
+                Some(framed) => self.framed = Some(framed),
+                None if at_end => self.framed = Some(false),
+                None => return Ok(()),
             }
-            self.framed = Some(looks_framed(&self.buffer));
         }
         if self.framed == Some(false) {
             if !self.buffer.is_empty() {
@@ -248,9 +249,24 @@ impl LogStream {
     }
 }
 
-/// A frame header starts with a stream number 0–3 and three zero bytes.
-fn looks_framed(bytes: &[u8]) -> bool {
-    matches!(bytes, [0..=3, 0, 0, 0, ..])
+/// Whether output is framed, decided from as few bytes as possible (so a
+/// raw shell prompt shows at once): a frame header starts with a stream
+/// number 0–3 and three zero bytes. `None` until the bytes tell.
+fn framing_of(bytes: &[u8]) -> Option<bool> {
+    match bytes {
+        [] => None,
+        [first, ..] if *first > 3 => Some(false),
+        [_, rest @ ..] => {
+            let seen = rest.get(..3).unwrap_or(rest);
+            if seen.iter().any(|&b| b != 0) {
+                Some(false)
+            } else if rest.len() >= 3 {
+                Some(true)
+            } else {
+                None
+            }
+        }
+    }
 }
 
 impl Stream for LogStream {
@@ -339,6 +355,15 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn framing_is_decided_as_soon_as_bytes_allow() {
+        assert_eq!(framing_of(b""), None);
+        assert_eq!(framing_of(b"# "), Some(false), "a prompt shows at once");
+        assert_eq!(framing_of(&[1, 0]), None);
+        assert_eq!(framing_of(&[1, 0, 0, 0]), Some(true));
+        assert_eq!(framing_of(&[2, 0, 7]), Some(false));
     }
 
     #[test]
