@@ -2,6 +2,7 @@
 //! Engine API spec. This file only wires the pieces: parse the command line,
 //! connect, run the generated command, print, and exit with docker's codes.
 
+mod docker;
 mod download;
 mod progress;
 mod render;
@@ -31,7 +32,7 @@ struct Cli {
     host: Option<String>,
 
     #[command(subcommand)]
-    command: commands::Command,
+    command: docker::Command,
 }
 
 fn main() -> ExitCode {
@@ -50,7 +51,7 @@ fn main() -> ExitCode {
     // A read of stdin may still be blocked in a worker thread; do not wait for it.
     runtime.shutdown_background();
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(support::Error::Client(berth_client::Error::Io(e)))
             if e.kind() == std::io::ErrorKind::BrokenPipe =>
         {
@@ -65,12 +66,18 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), support::Error> {
+/// Runs the command and prints its output; the exit status on success.
+async fn run(cli: Cli) -> Result<u8, support::Error> {
     let mut builder = berth_client::Client::builder().from_env();
     if let Some(host) = cli.host {
         builder = builder.host(host);
     }
     let client = builder.build()?;
     let output = cli.command.run(&client).await?;
-    render::render(output).await
+    let code = match output {
+        support::Output::Exit(code) => code,
+        _ => 0,
+    };
+    render::render(output).await?;
+    Ok(code)
 }

@@ -14,7 +14,7 @@ use crate::support::{Error, Output};
 pub async fn render(output: Output) -> Result<(), Error> {
     let stdout = std::io::stdout();
     match output {
-        Output::Nothing => Ok(()),
+        Output::Nothing | Output::Exit(_) => Ok(()),
         Output::Json(value) => {
             let mut out = stdout.lock();
             let written = if stdout.is_terminal() {

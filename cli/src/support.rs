@@ -42,6 +42,8 @@ pub enum Output {
     Logs(LogStream),
     /// A switched connection: stdin goes in, stdout and stderr come out.
     Session(Upgraded),
+    /// Exit with this status (a container's or a command's exit code).
+    Exit(u8),
 }
 
 impl Output {
