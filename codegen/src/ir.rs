@@ -13,6 +13,30 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// Operations grouped by tag, in the order tags are declared.
     pub groups: Vec<Group>,
+    /// `servers`, in spec order.
+    pub servers: Vec<Server>,
+}
+
+/// An entry of `servers`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Server {
+    /// URL template, e.g. `https://{region}.example.com/v1`.
+    pub url: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Template variables: name, default, allowed values.
+    pub variables: Vec<ServerVariable>,
+}
+
+/// A variable of a server URL template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerVariable {
+    /// Name in the template.
+    pub name: String,
+    /// Default value.
+    pub default: String,
+    /// Allowed values (empty: any).
+    pub values: Vec<String>,
 }
 
 /// A named Rust type.
@@ -39,8 +63,42 @@ pub enum TypeDefKind {
         /// Known values.
         variants: Vec<Variant>,
     },
+    /// An integer enum that keeps values it does not know.
+    IntEnum {
+        /// Known values.
+        variants: Vec<IntVariant>,
+    },
+    /// `oneOf`/`anyOf`: one of several types.
+    Union {
+        /// The alternatives, in spec order.
+        variants: Vec<UnionVariant>,
+        /// The discriminator property, when the union is tagged.
+        tag: Option<String>,
+    },
     /// Another name for a type.
     Alias(TypeRef),
+}
+
+/// A known value of an integer enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntVariant {
+    /// The value.
+    pub value: i64,
+    /// Rust variant name.
+    pub ident: String,
+}
+
+/// One alternative of a union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    /// Rust variant name.
+    pub ident: String,
+    /// Its type.
+    pub ty: TypeRef,
+    /// The discriminator value that selects it (tagged unions only).
+    pub tag_value: Option<String>,
+    /// The type contains the union itself: it is held in a `Box`.
+    pub boxed: bool,
 }
 
 /// A struct field.
@@ -58,6 +116,9 @@ pub struct Field {
     pub optional: bool,
     /// The field's type contains the struct itself: it is held in a `Box`.
     pub boxed: bool,
+    /// The field collects the properties not named (`additionalProperties`):
+    /// a map flattened into the struct.
+    pub flatten: bool,
 }
 
 /// A known value of a string enum.
@@ -196,10 +257,25 @@ pub enum ParamLocation {
 /// How a parameter's value is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamEncoding {
-    /// Scalars as text; lists as one pair per item.
+    /// Text per `style` and `explode`.
     Plain,
     /// The whole value as JSON text (`content: application/json`).
     Json,
+}
+
+/// The OpenAPI `style` of a parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamStyle {
+    /// `form` (query, cookie): `a=1&a=2` exploded, `a=1,2` not.
+    Form,
+    /// `simple` (path, header): `1,2`.
+    Simple,
+    /// `spaceDelimited` (query arrays): `a=1%202`.
+    SpaceDelimited,
+    /// `pipeDelimited` (query arrays): `a=1|2`.
+    PipeDelimited,
+    /// `deepObject` (query objects): `a[k]=v`.
+    DeepObject,
 }
 
 /// A parameter.
@@ -213,6 +289,10 @@ pub struct Param {
     pub location: ParamLocation,
     /// How it is encoded.
     pub encoding: ParamEncoding,
+    /// Its style.
+    pub style: ParamStyle,
+    /// Whether lists and objects are exploded.
+    pub explode: bool,
     /// Its type.
     pub ty: TypeRef,
     /// Must be given.
@@ -244,6 +324,10 @@ pub enum BodyKind {
     },
     /// Text sent as `text/plain`.
     Text,
+    /// An object sent as `application/x-www-form-urlencoded`.
+    Form(TypeRef),
+    /// An object sent as `multipart/form-data`, a part per property.
+    Multipart(TypeRef),
 }
 
 /// What a successful call returns.
@@ -378,6 +462,8 @@ pub struct CliArg {
     pub help: Option<String>,
     /// May be left out.
     pub optional: bool,
+    /// Takes one or more values (the last positional only; fills a list).
+    pub variadic: bool,
     /// What it fills.
     pub target: CliArgTarget,
 }

@@ -69,6 +69,7 @@ impl Builder {
             parts: emit::Parts {
                 types: true,
                 client: true,
+                implementation: true,
                 cli: false,
             },
             paths: Paths::default(),
@@ -84,6 +85,15 @@ impl Builder {
     /// Emit `client.rs`: parameter types, traits and implementation (default on).
     pub fn emit_client(mut self, on: bool) -> Self {
         self.parts.client = on;
+        self
+    }
+
+    /// Emit, in `client.rs`, the implementation of the client traits for
+    /// the runtime's `Client` (default on). Off, `client.rs` holds only the
+    /// traits and their parameter and result types, for you to implement
+    /// (a mock, another transport) — no runtime needed but its types.
+    pub fn emit_implementation(mut self, on: bool) -> Self {
+        self.parts.implementation = on;
         self
     }
 
@@ -146,6 +156,20 @@ impl Builder {
         let doc = load::load_file(spec)?;
         let files = self.render_document(&doc, &name)?;
         write_files(&files, out_dir.as_ref())
+    }
+
+    /// Generates from the spec at `spec` into `$OUT_DIR` (for a `build.rs`),
+    /// and tells cargo to rerun the build script when the spec changes.
+    pub fn compile(&self, spec: impl AsRef<Path>) -> Result<Vec<PathBuf>> {
+        let spec = spec.as_ref();
+        let out_dir = std::env::var_os("OUT_DIR").ok_or_else(|| Error::Io {
+            path: PathBuf::from("$OUT_DIR"),
+            source: std::io::Error::other(
+                "OUT_DIR is not set: call compile() from a build script, or use generate()",
+            ),
+        })?;
+        println!("cargo:rerun-if-changed={}", spec.display());
+        self.generate(spec, out_dir)
     }
 
     fn check_paths(&self) -> Result<()> {

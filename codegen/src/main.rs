@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: berth-codegen generate --spec FILE --out DIR [--no-types] [--no-client] [--cli]";
+    "usage: berth-codegen generate --spec FILE --out DIR [--no-types] [--no-client] [--no-impl] [--cli]";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -22,6 +22,7 @@ fn main() -> ExitCode {
             "--cli" => builder = builder.emit_cli(true),
             "--no-types" => builder = builder.emit_types(false),
             "--no-client" => builder = builder.emit_client(false),
+            "--no-impl" => builder = builder.emit_implementation(false),
             _ => {
                 eprintln!("unexpected argument `{arg}`\n{USAGE}");
                 return ExitCode::from(2);

@@ -102,3 +102,92 @@ fn colliding_command_names_are_refused() {
         "{e}"
     );
 }
+
+/// An operation `GetX` on `/x` with `parameters` and a JSON response of `schema`.
+fn op(parameters: &str, schema: &str) -> String {
+    format!(
+        "{HEAD}paths:\n  /x/{{id}}:\n    get:\n      operationId: GetX\n      parameters:\n        - {{name: id, in: path, required: true, schema: {{type: string}}}}\n{parameters}      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {schema}\n"
+    )
+}
+
+#[test]
+fn unsupported_constructs_name_their_location() {
+    let cases = [
+        (
+            op("", "{not: {type: string}}"),
+            "#/paths/~1x~1{id}/get/responses/200/content/application~1json/schema",
+            "`not` is not supported",
+        ),
+        (
+            op(
+                "        - {name: p, in: query, style: deepObject, explode: true, schema: {type: array, items: {type: string}}}\n",
+                "{type: string}",
+            ),
+            "#/paths/~1x~1{id}/get/parameters/1",
+            "`deepObject` for a value that is not an object",
+        ),
+        (
+            op(
+                "        - {name: c, in: cookie, schema: {type: array, items: {type: string}}}\n",
+                "{type: string}",
+            ),
+            "#/paths/~1x~1{id}/get/parameters/1",
+            "an array or object in a cookie",
+        ),
+        (
+            op(
+                "",
+                "{oneOf: [{type: object, properties: {a: {type: string}}}], discriminator: {propertyName: kind}}",
+            ),
+            "schema/oneOf/0",
+            "needs every alternative to be a `$ref`",
+        ),
+        (
+            op(
+                "",
+                "{type: object, properties: {a: {type: string}}, oneOf: [{type: object}]}",
+            ),
+            "#/paths/~1x~1{id}/get/responses/200",
+            "oneOf/anyOf beside properties",
+        ),
+    ];
+    for (text, pointer, message) in cases {
+        let e = error_of(&text);
+        assert!(e.contains(pointer), "{e}\n  expected location {pointer}");
+        assert!(e.contains("(operation GetX)"), "{e}");
+        assert!(e.contains(message), "{e}\n  expected {message}");
+    }
+}
+
+#[test]
+fn label_and_matrix_path_styles_are_refused() {
+    let text = format!(
+        "{HEAD}paths:\n  /x/{{id}}:\n    get:\n      operationId: GetX\n      parameters:\n        - {{name: id, in: path, required: true, style: label, schema: {{type: string}}}}\n      responses:\n        '204': {{description: ok}}\n"
+    );
+    let e = error_of(&text);
+    assert!(
+        e.contains("#/paths/~1x~1{id}/get/parameters/0/style")
+            && e.contains("`label` and `matrix`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn variadic_arguments_must_fill_an_array_and_come_last() {
+    let text = format!(
+        "{HEAD}paths:\n  /x:\n    get:\n      operationId: GetX\n      parameters:\n        - {{name: n, in: query, schema: {{type: string}}}}\n      x-berth-cli:\n        commands:\n          - name: get-them\n            args:\n              - {{name: n, to: n, variadic: true}}\n      responses:\n        '204': {{description: ok}}\n"
+    );
+    let e = error_of(&text);
+    assert!(
+        e.contains("x-berth-cli/commands/0") && e.contains("variadic"),
+        "{e}"
+    );
+}
+
+#[test]
+fn swagger_two_and_malformed_documents_are_explained() {
+    let e = error_of("swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n");
+    assert!(e.contains("Swagger 2.0") && e.contains("Convert it"), "{e}");
+    let e = error_of("openapi: 3.0.3\ninfo: {title: t\n");
+    assert!(e.contains("invalid YAML") && e.contains("line"), "{e}");
+}

@@ -222,6 +222,49 @@ impl Ctx<'_> {
         for arg in &command.args {
             let field = ident(&arg.ident);
             let value_name = &arg.value_name;
+            if arg.variadic {
+                let CliArgTarget::Param(param) = &arg.target else {
+                    return Err(Error::spec(
+                        &Location::root().in_operation(&op.id),
+                        format!(
+                            "command `{}`: a variadic argument must fill one parameter",
+                            command.name
+                        ),
+                    ));
+                };
+                let p = find_param(op, param)?;
+                let doc = docs([arg.help.as_deref()]);
+                let required = !arg.optional;
+                fields.push(quote! {
+                    #doc
+                    #[arg(value_name = #value_name, num_args = 1.., required = #required)]
+                    pub #field: Vec<String>,
+                });
+                let items = match &p.ty {
+                    TypeRef::List(item) if **item == TypeRef::String => quote!(self.#field.clone()),
+                    TypeRef::List(_) => quote!(self
+                        .#field
+                        .iter()
+                        .map(|v| #support::parse_text(v))
+                        .collect::<Result<Vec<_>, _>>()?),
+                    _ => {
+                        return Err(Error::spec(
+                            &Location::root().in_operation(&op.id),
+                            format!(
+                                "command `{}`: variadic argument `{}` must fill an array parameter",
+                                command.name, arg.ident
+                            ),
+                        ))
+                    }
+                };
+                let value = if p.required {
+                    items
+                } else {
+                    quote!((!self.#field.is_empty()).then_some(#items))
+                };
+                from_args.push((param.clone(), value));
+                continue;
+            }
             let (ty, value) = if arg.optional {
                 (quote!(Option<String>), quote!(self.#field.clone()))
             } else {
@@ -350,14 +393,22 @@ impl Ctx<'_> {
         let read_body = match (body_value, &op.body) {
             (Some(read), Some(body)) => {
                 args.push(match (&body.kind, body.required) {
-                    (BodyKind::Json(_) | BodyKind::Text, true) => quote!(&body),
+                    (
+                        BodyKind::Json(_)
+                        | BodyKind::Form(_)
+                        | BodyKind::Multipart(_)
+                        | BodyKind::Text,
+                        true,
+                    ) => quote!(&body),
                     (BodyKind::Json(TypeRef::List(_)), false) => quote!(body.as_deref()),
-                    (BodyKind::Json(_), false) => quote!(body.as_ref()),
+                    (BodyKind::Json(_) | BodyKind::Form(_) | BodyKind::Multipart(_), false) => {
+                        quote!(body.as_ref())
+                    }
                     (BodyKind::Text, false) => quote!(body.as_deref()),
                     (BodyKind::Binary { .. }, _) => quote!(body),
                 });
                 match &body.kind {
-                    BodyKind::Json(ty) => {
+                    BodyKind::Json(ty) | BodyKind::Form(ty) | BodyKind::Multipart(ty) => {
                         let ty = type_tokens(ty, &self.types);
                         let ty = if body.required {
                             ty
@@ -548,7 +599,7 @@ impl Ctx<'_> {
         let mut out = Vec::new();
         let mut setters = Vec::new();
         let mut checks = Vec::new();
-        for field in fields {
+        for field in fields.iter().filter(|f| !f.flatten) {
             let Some((attr, ty, kind)) = self.body_flag_shape(field) else {
                 continue;
             };
@@ -663,7 +714,9 @@ impl Ctx<'_> {
         let body = op.body.as_ref()?;
         let doc = docs([body.doc.as_deref()]);
         let (value_name, read) = match &body.kind {
-            BodyKind::Json(_) => ("FILE|-|JSON", quote!(#support::json_body(body)?)),
+            BodyKind::Json(_) | BodyKind::Form(_) | BodyKind::Multipart(_) => {
+                ("FILE|-|JSON", quote!(#support::json_body(body)?))
+            }
             BodyKind::Binary { .. } => ("FILE|-", quote!(#support::binary_body(body).await?)),
             BodyKind::Text => ("TEXT", quote!(body.clone())),
         };

@@ -9,18 +9,43 @@ use super::rust::{docs, ident, path, type_tokens};
 use super::types::{defaultable_types, is_defaultable};
 use crate::ir::{
     Api, BodyKind, Content, Group, HeaderEncoding, Method, OpResult, Operation, Param,
-    ParamEncoding, ParamLocation, PathPart, Reply, TypeDefKind, TypeRef,
+    ParamEncoding, ParamLocation, ParamStyle, PathPart, Reply, TypeDefKind, TypeRef,
 };
 use crate::Paths;
 
 /// The `client.rs` file.
-pub fn emit(api: &Api, paths: &Paths) -> TokenStream {
+pub fn emit(api: &Api, paths: &Paths, implementation: bool) -> TokenStream {
+    let text = text_types(api);
     let ctx = Ctx {
         types: path(&paths.types),
         rt: path(&paths.runtime),
         defaultable: defaultable_types(api),
-        text_types: text_types(api),
+        object_types: object_types(api, &text),
+        text_types: text,
+        implementation,
     };
+    let all_ops = || api.groups.iter().flat_map(|g| &g.operations);
+    let needs_pairs = all_ops()
+        .flat_map(|op| &op.params)
+        .any(|p| p.encoding == ParamEncoding::Plain && ctx.shape(&p.ty) == Shape::Object);
+    let needs_form =
+        all_ops().any(|op| matches!(op.body.as_ref().map(|b| &b.kind), Some(BodyKind::Form(_))));
+    let needs_multipart = all_ops().any(|op| {
+        matches!(
+            op.body.as_ref().map(|b| &b.kind),
+            Some(BodyKind::Multipart(_))
+        )
+    });
+    let helpers = if implementation {
+        helpers(
+            needs_pairs || needs_form || needs_multipart,
+            needs_form,
+            needs_multipart,
+        )
+    } else {
+        TokenStream::new()
+    };
+    let servers = servers(api);
     let version = &api.version;
     let operations: Vec<TokenStream> = api
         .groups
@@ -59,9 +84,204 @@ pub fn emit(api: &Api, paths: &Paths) -> TokenStream {
         /// Every operation in the spec, in spec order within each tag.
         pub const OPERATIONS: &[OperationInfo] = &[#(#operations),*];
 
+        #servers
         #(#support)*
         #(#traits)*
+        #helpers
     }
+}
+
+/// `SERVERS`, when the spec lists any.
+fn servers(api: &Api) -> TokenStream {
+    if api.servers.is_empty() {
+        return TokenStream::new();
+    }
+    let entries = api.servers.iter().map(|server| {
+        let url = &server.url;
+        let description = match &server.description {
+            Some(d) => quote!(Some(#d)),
+            None => quote!(None),
+        };
+        let variables = server.variables.iter().map(|v| {
+            let (name, default, values) = (&v.name, &v.default, &v.values);
+            quote!(ServerVariable { name: #name, default: #default, values: &[#(#values),*] })
+        });
+        quote!(Server { url: #url, description: #description, variables: &[#(#variables),*] })
+    });
+    quote! {
+        /// A server of the API (`servers`): a URL template and its variables.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct Server {
+            /// URL template, e.g. `https://{region}.example.com`.
+            pub url: &'static str,
+            /// Description.
+            pub description: Option<&'static str>,
+            /// The template's variables.
+            pub variables: &'static [ServerVariable],
+        }
+
+        /// A variable of a server URL template.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct ServerVariable {
+            /// Name in the template.
+            pub name: &'static str,
+            /// Value used when none is given.
+            pub default: &'static str,
+            /// Allowed values; empty when any value is allowed.
+            pub values: &'static [&'static str],
+        }
+
+        impl Server {
+            /// The URL with the given variables substituted, the others at their defaults.
+            pub fn url_with(&self, values: &[(&str, &str)]) -> String {
+                let mut url = self.url.to_owned();
+                for variable in self.variables {
+                    let value = values
+                        .iter()
+                        .find(|(name, _)| *name == variable.name)
+                        .map_or(variable.default, |(_, value)| *value);
+                    url = url.replace(&format!("{{{}}}", variable.name), value);
+                }
+                url
+            }
+
+            /// The URL with every variable at its default.
+            pub fn default_url(&self) -> String {
+                self.url_with(&[])
+            }
+        }
+
+        /// The servers the spec lists, in order; the first is the default.
+        pub const SERVERS: &[Server] = &[#(#entries),*];
+    }
+}
+
+/// Encoders the generated calls use for objects in parameters and for form
+/// bodies. They are emitted into the file (only when used) so the runtime
+/// needs nothing beyond `to_json` and `Body::from_bytes`.
+fn helpers(pairs: bool, form: bool, multipart: bool) -> TokenStream {
+    let mut out = TokenStream::new();
+    if pairs {
+        out.extend(quote! {
+            /// The top-level members of a JSON object as text pairs: strings
+            /// as themselves, other values as JSON; `null`s are left out.
+            fn berth_object_pairs(json: &str) -> Vec<(String, String)> {
+                let Ok(::serde_json::Value::Object(object)) = ::serde_json::from_str::<::serde_json::Value>(json) else {
+                    return Vec::new();
+                };
+                object
+                    .into_iter()
+                    .flat_map(|(key, value)| {
+                        let values = match value {
+                            ::serde_json::Value::Array(items) => items,
+                            other => vec![other],
+                        };
+                        values.into_iter().filter_map(move |value| match value {
+                            ::serde_json::Value::Null => None,
+                            ::serde_json::Value::String(text) => Some((key.clone(), text)),
+                            other => Some((key.clone(), other.to_string())),
+                        })
+                    })
+                    .collect()
+            }
+        });
+    }
+    if form {
+        out.extend(quote! {
+            /// `application/x-www-form-urlencoded` text of a JSON object
+            /// (arrays repeat their key).
+            fn berth_form_urlencoded(json: &str) -> Vec<u8> {
+                fn encode(text: &str, out: &mut String) {
+                    for byte in text.bytes() {
+                        match byte {
+                            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                                out.push(char::from(byte))
+                            }
+                            b' ' => out.push('+'),
+                            other => out.push_str(&format!("%{other:02X}")),
+                        }
+                    }
+                }
+                let mut out = String::new();
+                for (key, value) in berth_object_pairs(json) {
+                    if !out.is_empty() {
+                        out.push('&');
+                    }
+                    encode(&key, &mut out);
+                    out.push('=');
+                    encode(&value, &mut out);
+                }
+                out.into_bytes()
+            }
+        });
+    }
+    if multipart {
+        out.extend(quote! {
+            /// A `multipart/form-data` body of a JSON object, a part per
+            /// member (arrays: a part per item; objects as JSON), and its
+            /// Content-Type with the boundary.
+            fn berth_multipart(json: &str) -> (Vec<u8>, String) {
+                let Ok(::serde_json::Value::Object(object)) = ::serde_json::from_str::<::serde_json::Value>(json) else {
+                    return (Vec::new(), "multipart/form-data; boundary=berth".to_owned());
+                };
+                let mut parts = Vec::new();
+                for (name, value) in object {
+                    let values = match value {
+                        ::serde_json::Value::Array(items) => items,
+                        other => vec![other],
+                    };
+                    for value in values {
+                        match value {
+                            ::serde_json::Value::Null => {}
+                            ::serde_json::Value::String(text) => parts.push((name.clone(), "text/plain; charset=utf-8", text)),
+                            ::serde_json::Value::Object(_) => parts.push((name.clone(), "application/json", value.to_string())),
+                            other => parts.push((name.clone(), "text/plain; charset=utf-8", other.to_string())),
+                        }
+                    }
+                }
+                let mut boundary = "berth-boundary".to_owned();
+                while parts.iter().any(|(name, _, text)| text.contains(&boundary) || name.contains(&boundary)) {
+                    boundary.push('x');
+                }
+                let mut body = String::new();
+                for (name, media_type, text) in &parts {
+                    let name = name.replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A");
+                    body.push_str(&format!(
+                        "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\nContent-Type: {media_type}\r\n\r\n{text}\r\n"
+                    ));
+                }
+                body.push_str(&format!("--{boundary}--\r\n"));
+                (body.into_bytes(), format!("multipart/form-data; boundary={boundary}"))
+            }
+        });
+    }
+    out
+}
+
+/// What a parameter's type looks like to its `style`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Scalar,
+    List,
+    Object,
+    Complex,
+}
+
+/// Structs whose fields are all text: objects a parameter can spell out.
+fn object_types(
+    api: &Api,
+    text: &std::collections::BTreeSet<String>,
+) -> std::collections::BTreeSet<String> {
+    let is_text =
+        |ty: &TypeRef| is_scalar(ty) || matches!(ty, TypeRef::Named(n) if text.contains(n));
+    api.types
+        .iter()
+        .filter(|d| match &d.kind {
+            TypeDefKind::Struct { fields } => fields.iter().all(|f| !f.flatten && is_text(&f.ty)),
+            _ => false,
+        })
+        .map(|d| d.name.clone())
+        .collect()
 }
 
 struct Ctx {
@@ -69,6 +289,8 @@ struct Ctx {
     rt: TokenStream,
     defaultable: std::collections::BTreeSet<String>,
     text_types: std::collections::BTreeSet<String>,
+    object_types: std::collections::BTreeSet<String>,
+    implementation: bool,
 }
 
 /// Named types whose values are written as plain text in a query or header:
@@ -77,9 +299,9 @@ pub fn text_types(api: &Api) -> std::collections::BTreeSet<String> {
     api.types
         .iter()
         .filter(|d| match &d.kind {
-            TypeDefKind::Enum { .. } => true,
+            TypeDefKind::Enum { .. } | TypeDefKind::IntEnum { .. } => true,
             TypeDefKind::Alias(target) => is_scalar(target),
-            TypeDefKind::Struct { .. } => false,
+            TypeDefKind::Struct { .. } | TypeDefKind::Union { .. } => false,
         })
         .map(|d| d.name.clone())
         .collect()
@@ -116,6 +338,20 @@ fn method_name(method: Method) -> &'static str {
 impl Ctx {
     fn ty(&self, ty: &TypeRef) -> TokenStream {
         type_tokens(ty, &self.types)
+    }
+
+    fn is_text(&self, ty: &TypeRef) -> bool {
+        is_scalar(ty) || matches!(ty, TypeRef::Named(n) if self.text_types.contains(n))
+    }
+
+    fn shape(&self, ty: &TypeRef) -> Shape {
+        match ty {
+            ty if self.is_text(ty) => Shape::Scalar,
+            TypeRef::List(item) if self.is_text(item) => Shape::List,
+            TypeRef::Map(value) if self.is_text(value) => Shape::Object,
+            TypeRef::Named(n) if self.object_types.contains(n) => Shape::Object,
+            _ => Shape::Complex,
+        }
     }
 
     /// The parameter struct and outcome enum of an operation, if it needs them.
@@ -254,6 +490,10 @@ impl Ctx {
                 let name = ident(&p.ident);
                 match &p.ty {
                     TypeRef::String => quote!(#name: &str),
+                    TypeRef::List(item) => {
+                        let item = self.ty(item);
+                        quote!(#name: &[#item])
+                    }
                     other => {
                         let ty = self.ty(other);
                         quote!(#name: &#ty)
@@ -272,7 +512,7 @@ impl Ctx {
                     let item = self.ty(item);
                     quote!(&[#item])
                 }
-                BodyKind::Json(ty) => {
+                BodyKind::Json(ty) | BodyKind::Form(ty) | BodyKind::Multipart(ty) => {
                     let ty = self.ty(ty);
                     quote!(&#ty)
                 }
@@ -306,16 +546,21 @@ impl Ctx {
                 fn #method(&self, #(#args),*) -> impl ::std::future::Future<Output = Result<#result, #rt::Error>> + Send;
             }
         });
-        let bodies = group.operations.iter().map(|op| self.method_impl(op));
+        let implementation = self.implementation.then(|| {
+            let bodies = group.operations.iter().map(|op| self.method_impl(op));
+            quote! {
+                impl #name for #rt::Client {
+                    #(#bodies)*
+                }
+            }
+        });
         quote! {
             #doc
             pub trait #name {
                 #(#signatures)*
             }
 
-            impl #name for #rt::Client {
-                #(#bodies)*
-            }
+            #implementation
         }
     }
 
@@ -326,17 +571,42 @@ impl Ctx {
         let result = self.result_type(op);
         let http_method = ident(method_name(op.method));
         let path = self.path_expr(op);
-        let params: Vec<TokenStream> = op
+        let mut params: Vec<TokenStream> = op
             .params
             .iter()
-            .filter(|p| p.location != ParamLocation::Path)
+            .filter(|p| !matches!(p.location, ParamLocation::Path | ParamLocation::Cookie))
             .map(|p| self.param_stmt(p))
             .collect();
+        let cookies: Vec<TokenStream> = op
+            .params
+            .iter()
+            .filter(|p| p.location == ParamLocation::Cookie)
+            .map(|p| self.param_stmt(p))
+            .collect();
+        if !cookies.is_empty() {
+            params.push(quote! {
+                let mut cookies: Vec<String> = Vec::new();
+                #(#cookies)*
+                if !cookies.is_empty() {
+                    request.header("Cookie", cookies.join("; "));
+                }
+            });
+        }
         let body = op.body.as_ref().map(|body| {
             let set = match &body.kind {
                 BodyKind::Json(_) => quote!(request.json_body(body)?;),
                 BodyKind::Binary { media_type } => quote!(request.body(body, #media_type);),
                 BodyKind::Text => quote!(request.text_body(body);),
+                BodyKind::Form(_) => quote! {
+                    request.body(
+                        #rt::Body::from_bytes(berth_form_urlencoded(&#rt::to_json(body)?)),
+                        "application/x-www-form-urlencoded",
+                    );
+                },
+                BodyKind::Multipart(_) => quote! {
+                    let (bytes, content_type) = berth_multipart(&#rt::to_json(body)?);
+                    request.body(#rt::Body::from_bytes(bytes), &content_type);
+                },
             };
             if body.required {
                 set
@@ -374,15 +644,14 @@ impl Ctx {
             .map(|part| match part {
                 PathPart::Literal(text) => quote!(#text),
                 PathPart::Param(name) => {
-                    let is_string = op
-                        .params
-                        .iter()
-                        .any(|p| &p.ident == name && p.ty == TypeRef::String);
+                    let ty = op.params.iter().find(|p| &p.ident == name).map(|p| &p.ty);
                     let name = ident(name);
-                    if is_string {
-                        quote!(&#rt::encode_path(#name))
-                    } else {
-                        quote!(&#rt::encode_path(&#name.to_string()))
+                    match ty {
+                        Some(TypeRef::String) => quote!(&#rt::encode_path(#name)),
+                        Some(TypeRef::List(_)) => quote!(&#rt::encode_path(
+                            &#name.iter().map(|item| item.to_string()).collect::<Vec<_>>().join(",")
+                        )),
+                        _ => quote!(&#rt::encode_path(&#name.to_string())),
                     }
                 }
             })
@@ -400,26 +669,64 @@ impl Ctx {
         }
     }
 
-    /// Statements adding one query or header parameter to `request`.
+    /// Statements adding one query, header or cookie parameter to
+    /// `request` (cookies to `cookies`), per its `style` and `explode`.
     fn param_stmt(&self, p: &Param) -> TokenStream {
         let rt = &self.rt;
         let field = ident(&p.ident);
         let wire = &p.wire;
-        let add = match p.location {
-            ParamLocation::Header => quote!(request.header),
-            _ => quote!(request.query),
+        let add = |name: TokenStream, value: TokenStream| match p.location {
+            ParamLocation::Header => quote!(request.header(#name, #value);),
+            ParamLocation::Cookie => {
+                quote!({ let text: String = #value; cookies.push(format!("{}={}", #name, text)); })
+            }
+            _ => quote!(request.query(#name, #value);),
         };
-        let write = match (p.encoding, &p.ty) {
-            (ParamEncoding::Plain, TypeRef::List(_)) => quote! {
-                for item in value { #add(#wire, item.to_string()); }
+        let joined = |sep: &str| {
+            add(
+                quote!(#wire),
+                quote!(value.iter().map(|item| item.to_string()).collect::<Vec<_>>().join(#sep)),
+            )
+        };
+        let shape = if p.encoding == ParamEncoding::Json {
+            Shape::Complex
+        } else {
+            self.shape(&p.ty)
+        };
+        let query = p.location == ParamLocation::Query;
+        let write = match shape {
+            Shape::Complex => add(quote!(#wire), quote!(#rt::to_json(value)?)),
+            Shape::Scalar => add(quote!(#wire), quote!(value.to_string())),
+            Shape::List => match (p.style, p.explode) {
+                (_, true) if query => {
+                    let one = add(quote!(#wire), quote!(item.to_string()));
+                    quote!(for item in value { #one })
+                }
+                (ParamStyle::SpaceDelimited, _) => joined(" "),
+                (ParamStyle::PipeDelimited, _) => joined("|"),
+                _ => joined(","),
             },
-            (ParamEncoding::Plain, TypeRef::Map(_) | TypeRef::Json) | (ParamEncoding::Json, _) => {
-                quote!(#add(#wire, #rt::to_json(value)?);)
+            Shape::Object => {
+                let pairs = quote!(berth_object_pairs(&#rt::to_json(value)?));
+                match (p.style, p.explode) {
+                    (ParamStyle::DeepObject, _) => {
+                        let one = add(quote!(&format!("{}[{}]", #wire, key)), quote!(item));
+                        quote!(for (key, item) in #pairs { #one })
+                    }
+                    (_, true) if query => {
+                        let one = add(quote!(&key), quote!(item));
+                        quote!(for (key, item) in #pairs { #one })
+                    }
+                    (_, true) => add(
+                        quote!(#wire),
+                        quote!(#pairs.into_iter().map(|(key, item)| format!("{key}={item}")).collect::<Vec<_>>().join(",")),
+                    ),
+                    (_, false) => add(
+                        quote!(#wire),
+                        quote!(#pairs.into_iter().flat_map(|(key, item)| [key, item]).collect::<Vec<_>>().join(",")),
+                    ),
+                }
             }
-            (ParamEncoding::Plain, TypeRef::Named(name)) if !self.text_types.contains(name) => {
-                quote!(#add(#wire, #rt::to_json(value)?);)
-            }
-            (ParamEncoding::Plain, _) => quote!(#add(#wire, value.to_string());),
         };
         if p.required {
             quote! { { let value = &params.#field; #write } }

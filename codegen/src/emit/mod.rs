@@ -30,8 +30,11 @@ pub struct File {
 pub struct Parts {
     /// Schema types (`types.rs`).
     pub types: bool,
-    /// Parameter types, client traits and their implementation (`client.rs`).
+    /// Parameter types and client traits (`client.rs`).
     pub client: bool,
+    /// The traits' implementation for the runtime's `Client`, in `client.rs`
+    /// (without it the traits are left for the user to implement).
+    pub implementation: bool,
     /// The clap command tree and its dispatch (`cli.rs`).
     pub cli: bool,
 }
@@ -43,7 +46,11 @@ pub fn emit(api: &Api, parts: Parts, paths: &Paths, source: &str) -> Result<Vec<
         files.push(format_file("types.rs", emit_types(api), source)?);
     }
     if parts.client {
-        files.push(format_file("client.rs", emit_client(api, paths), source)?);
+        files.push(format_file(
+            "client.rs",
+            emit_client(api, paths, parts.implementation),
+            source,
+        )?);
     }
     if parts.cli {
         files.push(format_file("cli.rs", emit_cli(api, paths)?, source)?);

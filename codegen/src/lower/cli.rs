@@ -49,6 +49,8 @@ struct ArgExtension {
     split: Option<String>,
     #[serde(default)]
     optional: bool,
+    #[serde(default)]
+    variadic: bool,
 }
 
 #[derive(Deserialize)]
@@ -125,7 +127,27 @@ impl<'a> Lowerer<'a> {
             .collect::<Result<Vec<_>>>()?;
         let mut args = Vec::new();
         let mut taken = std::collections::BTreeSet::new();
-        for arg in ext.args {
+        let count = ext.args.len();
+        for (index, arg) in ext.args.into_iter().enumerate() {
+            if arg.variadic {
+                let fills_list = match (&arg.to, arg.split.as_deref()) {
+                    (ArgTo::One(to), None) => op.params.iter().any(|p| {
+                        &p.wire == to
+                            && p.location != ParamLocation::Path
+                            && matches!(p.ty, crate::ir::TypeRef::List(_))
+                    }),
+                    _ => false,
+                };
+                if !fills_list || index + 1 != count {
+                    return Err(Error::spec(
+                        at,
+                        format!(
+                            "argument `{}`: `variadic: true` needs `to` to name one query or header parameter that is an array, and must be the last argument",
+                            arg.name
+                        ),
+                    ));
+                }
+            }
             let target = match (&arg.to, arg.split.as_deref()) {
                 (ArgTo::One(to), None) if to == "body" => match &op.body {
                     Some(Body {
@@ -175,6 +197,7 @@ impl<'a> Lowerer<'a> {
                 value_name: arg.value_name.unwrap_or_else(|| arg.name.to_uppercase()),
                 help: arg.help,
                 optional: arg.optional,
+                variadic: arg.variadic,
                 target,
             });
         }

@@ -29,7 +29,28 @@ pub fn lower(doc: &OpenAPI) -> Result<Api> {
         version: doc.info.version.clone(),
         types,
         groups,
+        servers: servers(doc),
     })
+}
+
+fn servers(doc: &OpenAPI) -> Vec<crate::ir::Server> {
+    doc.servers
+        .iter()
+        .map(|server| crate::ir::Server {
+            url: server.url.clone(),
+            description: server.description.clone(),
+            variables: server
+                .variables
+                .iter()
+                .flatten()
+                .map(|(name, var)| crate::ir::ServerVariable {
+                    name: name.clone(),
+                    default: var.default.clone(),
+                    values: var.enumeration.clone(),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// State shared by the lowering passes.
@@ -89,12 +110,16 @@ impl<'a> Lowerer<'a> {
     }
 
     fn lower_operations(&mut self) -> Result<Vec<Group>> {
-        let mut groups: Vec<Group> = self
-            .doc
-            .tags
-            .iter()
-            .map(|tag| new_group(&tag.name, tag.description.clone()))
-            .collect();
+        let mut groups = Vec::new();
+        for (i, tag) in self.doc.tags.iter().enumerate() {
+            let mut group = new_group(&tag.name, tag.description.clone());
+            if let Some(name) =
+                tag_command_name(tag, &Location::root().join("tags").join(&i.to_string()))?
+            {
+                group.command = name;
+            }
+            groups.push(group);
+        }
         let paths_at = Location::root().join("paths");
         let mut seen_ids = BTreeMap::new();
         for (path, item) in self.doc.paths.iter() {
@@ -169,9 +194,113 @@ impl<'a> Lowerer<'a> {
         naming::unique(naming::type_ident(hint, "Value"), &mut self.taken)
     }
 
+    /// The definition a named type resolves to through aliases.
+    fn resolve_def(&self, ty: &crate::ir::TypeRef) -> Option<&TypeDef> {
+        let mut current = ty;
+        for _ in 0..32 {
+            let crate::ir::TypeRef::Named(name) = current else {
+                return None;
+            };
+            let def = self.types.get(name)?;
+            match &def.kind {
+                crate::ir::TypeDefKind::Alias(next) => current = next,
+                _ => return Some(def),
+            }
+        }
+        None
+    }
+
+    /// Whether values of `ty` are written as plain text (scalars, enums).
+    fn is_text(&self, ty: &crate::ir::TypeRef) -> bool {
+        use crate::ir::{TypeDefKind, TypeRef};
+        match ty {
+            TypeRef::Named(_) => {
+                matches!(
+                    self.resolve_def(ty).map(|d| &d.kind),
+                    Some(TypeDefKind::Enum { .. } | TypeDefKind::IntEnum { .. })
+                ) || self.alias_of_scalar(ty)
+            }
+            TypeRef::Bool
+            | TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::U32
+            | TypeRef::U64
+            | TypeRef::F32
+            | TypeRef::F64
+            | TypeRef::String => true,
+            _ => false,
+        }
+    }
+
+    fn alias_of_scalar(&self, ty: &crate::ir::TypeRef) -> bool {
+        let crate::ir::TypeRef::Named(name) = ty else {
+            return false;
+        };
+        matches!(
+            self.types.get(name).map(|d| &d.kind),
+            Some(crate::ir::TypeDefKind::Alias(target)) if self.is_text(target)
+        )
+    }
+
+    /// Whether `ty` is an object with named properties (a struct).
+    fn is_object(&self, ty: &crate::ir::TypeRef) -> bool {
+        matches!(
+            self.resolve_def(ty).map(|d| &d.kind),
+            Some(crate::ir::TypeDefKind::Struct { .. })
+        )
+    }
+
+    /// How a parameter of type `ty` is shaped for `style`/`explode`.
+    fn param_shape(&self, ty: &crate::ir::TypeRef) -> operation::Shape {
+        use crate::ir::{TypeDefKind, TypeRef};
+        use operation::Shape;
+        if self.is_text(ty) {
+            return Shape::Scalar;
+        }
+        match ty {
+            TypeRef::List(item) if self.is_text(item) => Shape::List,
+            TypeRef::Map(value) if self.is_text(value) => Shape::Object,
+            TypeRef::Named(_) => match self.resolve_def(ty).map(|d| &d.kind) {
+                Some(TypeDefKind::Struct { fields })
+                    if fields.iter().all(|f| !f.flatten && self.is_text(&f.ty)) =>
+                {
+                    Shape::Object
+                }
+                _ => Shape::Complex,
+            },
+            _ => Shape::Complex,
+        }
+    }
+
     fn add_type(&mut self, def: TypeDef) {
         self.types.insert(def.name.clone(), def);
     }
+}
+
+/// `x-berth-cli: {name: ...}` on a tag: the name of its command group
+/// (when the derived one is taken, e.g. by a docker-style command).
+fn tag_command_name(tag: &openapiv3::Tag, at: &Location) -> Result<Option<String>> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct TagCli {
+        name: String,
+    }
+    let Some(value) = tag.extensions.get("x-berth-cli") else {
+        return Ok(None);
+    };
+    let ext: TagCli = serde_json::from_value(value.clone()).map_err(|e| {
+        Error::spec(
+            &at.join("x-berth-cli"),
+            format!("invalid x-berth-cli on a tag: {e}"),
+        )
+    })?;
+    if ext.name.is_empty() || ext.name.starts_with('-') || ext.name.contains(char::is_whitespace) {
+        return Err(Error::spec(
+            &at.join("x-berth-cli"),
+            format!("`{}` is not a usable command name", ext.name),
+        ));
+    }
+    Ok(Some(ext.name))
 }
 
 fn new_group(tag: &str, doc: Option<String>) -> Group {

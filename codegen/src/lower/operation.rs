@@ -4,7 +4,9 @@ use openapiv3::{Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, Requ
 
 use super::Lowerer;
 use crate::error::{Error, Location, Result};
-use crate::ir::{Body, BodyKind, Method, Operation, Param, ParamEncoding, ParamLocation, PathPart};
+use crate::ir::{
+    Body, BodyKind, Method, Operation, Param, ParamEncoding, ParamLocation, ParamStyle, PathPart,
+};
 use crate::load::ref_name;
 use crate::naming;
 
@@ -133,16 +135,55 @@ impl<'a> Lowerer<'a> {
         type_stem: &str,
         at: &Location,
     ) -> Result<Param> {
-        let (data, location) = match param {
-            Parameter::Path { parameter_data, .. } => (parameter_data, ParamLocation::Path),
-            Parameter::Query { parameter_data, .. } => (parameter_data, ParamLocation::Query),
-            Parameter::Header { parameter_data, .. } => (parameter_data, ParamLocation::Header),
-            Parameter::Cookie { parameter_data, .. } => (parameter_data, ParamLocation::Cookie),
+        use openapiv3::{PathStyle, QueryStyle};
+        let (data, location, style) = match param {
+            Parameter::Path {
+                parameter_data,
+                style,
+            } => {
+                let style = match style {
+                    PathStyle::Simple => ParamStyle::Simple,
+                    PathStyle::Label | PathStyle::Matrix => {
+                        return Err(Error::spec(
+                            &at.join("style"),
+                            format!(
+                                "path parameter `{}`: styles `label` and `matrix` are not supported; use `simple`",
+                                parameter_data.name
+                            ),
+                        ))
+                    }
+                };
+                (parameter_data, ParamLocation::Path, style)
+            }
+            Parameter::Query {
+                parameter_data,
+                style,
+                ..
+            } => {
+                let style = match style {
+                    QueryStyle::Form => ParamStyle::Form,
+                    QueryStyle::SpaceDelimited => ParamStyle::SpaceDelimited,
+                    QueryStyle::PipeDelimited => ParamStyle::PipeDelimited,
+                    QueryStyle::DeepObject => ParamStyle::DeepObject,
+                };
+                (parameter_data, ParamLocation::Query, style)
+            }
+            Parameter::Header { parameter_data, .. } => {
+                (parameter_data, ParamLocation::Header, ParamStyle::Simple)
+            }
+            Parameter::Cookie { parameter_data, .. } => {
+                (parameter_data, ParamLocation::Cookie, ParamStyle::Form)
+            }
         };
-        if location == ParamLocation::Cookie {
+        // OpenAPI: `explode` defaults to true for `form`, false otherwise.
+        let explode = data.explode.unwrap_or(style == ParamStyle::Form);
+        if style == ParamStyle::DeepObject && !explode {
             return Err(Error::spec(
-                at,
-                format!("cookie parameter `{}` is not supported yet", data.name),
+                &at.join("explode"),
+                format!(
+                    "parameter `{}`: `deepObject` requires `explode: true`",
+                    data.name
+                ),
             ));
         }
         if location == ParamLocation::Path && !data.required {
@@ -181,11 +222,16 @@ impl<'a> Lowerer<'a> {
                 )
             }
         };
+        if encoding == ParamEncoding::Plain {
+            check_param_shape(&self.param_shape(&ty), style, location, &data.name, at)?;
+        }
         Ok(Param {
             ident: naming::field_ident(&data.name),
             wire: data.name.clone(),
             location,
             encoding,
+            style,
+            explode,
             ty,
             required: data.required,
             doc: data.description.clone(),
@@ -208,6 +254,15 @@ impl<'a> Lowerer<'a> {
                 }
             }
         };
+        // Several media types: the first JSON one wins, then a form, then
+        // multipart, then text, then the first listed (sent as bytes).
+        let find = |wanted: &dyn Fn(&str) -> bool| {
+            body.content
+                .iter()
+                .find(|(m, _)| wanted(essence(m).as_str()))
+        };
+        let form = find(&|m| m == "application/x-www-form-urlencoded");
+        let multipart = find(&|m| m == "multipart/form-data");
         let kind = if let Some((media, value)) = body.content.iter().find(|(m, _)| is_json(m)) {
             let schema_at = at.join("content").join(media).join("schema");
             match &value.schema {
@@ -216,6 +271,29 @@ impl<'a> Lowerer<'a> {
                         .ty,
                 ),
                 None => BodyKind::Json(crate::ir::TypeRef::Json),
+            }
+        } else if let Some((media, value)) = form.or(multipart) {
+            let media_at = at.join("content").join(media);
+            let schema = value.schema.as_ref().ok_or_else(|| {
+                Error::spec(&media_at, "a form body needs a `schema` (an object)")
+            })?;
+            let ty = self
+                .lower_schema(
+                    schema,
+                    &format!("{type_stem}Body"),
+                    &media_at.join("schema"),
+                )?
+                .ty;
+            if !self.is_object(&ty) {
+                return Err(Error::spec(
+                    &media_at.join("schema"),
+                    format!("a `{media}` body must be an object with properties"),
+                ));
+            }
+            if form.is_some() {
+                BodyKind::Form(ty)
+            } else {
+                BodyKind::Multipart(ty)
             }
         } else if body.content.keys().any(|m| m.starts_with("text/")) {
             BodyKind::Text
@@ -275,6 +353,60 @@ fn is_ignored_header(param: &Parameter) -> bool {
         Parameter::Header { parameter_data, .. } => ["accept", "content-type", "authorization"]
             .contains(&parameter_data.name.to_ascii_lowercase().as_str()),
         _ => false,
+    }
+}
+
+/// The media type without parameters, lower-cased.
+fn essence(media: &str) -> String {
+    media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// What a parameter's type looks like to its style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Shape {
+    /// A scalar or text enum.
+    Scalar,
+    /// A list of scalars.
+    List,
+    /// An object or map of scalars.
+    Object,
+    /// Anything else (nested lists, objects in lists): sent as JSON text.
+    Complex,
+}
+
+fn check_param_shape(
+    shape: &Shape,
+    style: ParamStyle,
+    location: ParamLocation,
+    name: &str,
+    at: &Location,
+) -> Result<()> {
+    let fail = |what: &str| {
+        Err(Error::spec(
+            at,
+            format!("parameter `{name}`: {what} is not supported"),
+        ))
+    };
+    match (style, shape) {
+        (ParamStyle::SpaceDelimited | ParamStyle::PipeDelimited, Shape::Scalar | Shape::List) => {
+            Ok(())
+        }
+        (ParamStyle::SpaceDelimited | ParamStyle::PipeDelimited, _) => {
+            fail("a space- or pipe-delimited value that is not an array")
+        }
+        (ParamStyle::DeepObject, Shape::Object) => Ok(()),
+        (ParamStyle::DeepObject, _) => {
+            fail("`deepObject` for a value that is not an object of scalars")
+        }
+        (_, Shape::Object | Shape::List) if location == ParamLocation::Cookie => {
+            fail("an array or object in a cookie")
+        }
+        _ => Ok(()),
     }
 }
 

@@ -14,12 +14,22 @@ pub fn box_cycles(types: &mut [TypeDef]) {
         .collect();
     for def in types.iter_mut() {
         let name = def.name.clone();
-        if let TypeDefKind::Struct { fields } = &mut def.kind {
-            for field in fields {
-                if let TypeRef::Named(target) = &field.ty {
-                    field.boxed = reaches(target, &name, &edges);
+        match &mut def.kind {
+            TypeDefKind::Struct { fields } => {
+                for field in fields {
+                    if let TypeRef::Named(target) = &field.ty {
+                        field.boxed = reaches(target, &name, &edges);
+                    }
                 }
             }
+            TypeDefKind::Union { variants, .. } => {
+                for variant in variants {
+                    if let TypeRef::Named(target) = &variant.ty {
+                        variant.boxed = reaches(target, &name, &edges);
+                    }
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -30,6 +40,13 @@ fn direct_targets(def: &TypeDef) -> Vec<String> {
         TypeDefKind::Struct { fields } => fields
             .iter()
             .filter_map(|f| match &f.ty {
+                TypeRef::Named(target) => Some(target.clone()),
+                _ => None,
+            })
+            .collect(),
+        TypeDefKind::Union { variants, .. } => variants
+            .iter()
+            .filter_map(|v| match &v.ty {
                 TypeRef::Named(target) => Some(target.clone()),
                 _ => None,
             })

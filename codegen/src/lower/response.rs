@@ -55,6 +55,22 @@ impl<'a> Lowerer<'a> {
             let response = self.resolve_response(response, &response_at)?;
             successes.push((code, response, response_at));
         }
+        // A `default` response is the result only when no success status is
+        // listed; beside success statuses it describes errors, which the
+        // runtime reports as its error type.
+        if successes.is_empty() {
+            if let Some(default) = &responses.default {
+                let response_at = at.join("default");
+                let response = self.resolve_response(default, &response_at)?;
+                return Ok(OpResult::Single(self.lower_reply(
+                    200,
+                    response,
+                    type_stem,
+                    "",
+                    &response_at,
+                )?));
+            }
+        }
         match successes.as_slice() {
             [] => Ok(OpResult::Single(Reply {
                 content: Content::Empty,

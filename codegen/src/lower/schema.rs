@@ -12,7 +12,7 @@ use openapiv3::{
 
 use super::Lowerer;
 use crate::error::{Error, Location, Result};
-use crate::ir::{Field, TypeDef, TypeDefKind, TypeRef, Variant};
+use crate::ir::{Field, IntVariant, TypeDef, TypeDefKind, TypeRef, UnionVariant, Variant};
 use crate::load::ref_name;
 use crate::naming;
 
@@ -39,6 +39,8 @@ impl Lowered {
 struct ObjectParts<'a> {
     properties: Vec<(String, &'a ReferenceOr<Box<Schema>>, Location)>,
     required: Vec<String>,
+    /// `additionalProperties` of the last part that declares it.
+    additional: Option<(&'a AdditionalProperties, Location)>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -106,6 +108,14 @@ impl<'a> Lowerer<'a> {
                 variants: enum_variants(&variants),
             });
         }
+        if let Some(values) = int_enum(schema) {
+            return Ok(TypeDefKind::IntEnum {
+                variants: int_variants(&values),
+            });
+        }
+        if let Some((alternatives, keyword)) = alternatives(schema, at)? {
+            return self.union(schema, alternatives, keyword, name, at);
+        }
         if needs_struct(schema) {
             let mut parts = ObjectParts::default();
             self.gather_object(schema, at, &mut parts, 0)?;
@@ -129,7 +139,11 @@ impl<'a> Lowerer<'a> {
         hint: &str,
         at: &Location,
     ) -> Result<Option<TypeRef>> {
-        if string_enum(schema).is_some() || needs_struct(schema) {
+        if string_enum(schema).is_some()
+            || int_enum(schema).is_some()
+            || needs_struct(schema)
+            || alternatives(schema, at)?.is_some()
+        {
             return Ok(None);
         }
         let ty = match &schema.schema_kind {
@@ -165,9 +179,13 @@ impl<'a> Lowerer<'a> {
                 _ => return Ok(None),
             },
             SchemaKind::Any(any) => self.any_type(any, hint, at)?,
-            // Alternatives are kept as JSON values until tagged unions are generated.
-            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::Not { .. } => {
-                TypeRef::Json
+            // Handled by `alternatives` above; an empty list means any value.
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => TypeRef::Json,
+            SchemaKind::Not { .. } => {
+                return Err(Error::spec(
+                    at,
+                    "`not` is not supported: it cannot be expressed as a Rust type; remove it or describe the allowed shape",
+                ))
             }
         };
         Ok(Some(ty))
@@ -231,16 +249,33 @@ impl<'a> Lowerer<'a> {
                 "allOf nests more than 32 levels deep (is it circular?)",
             ));
         }
-        let (properties, required, all_of) = match &schema.schema_kind {
-            SchemaKind::Type(Type::Object(o)) => (Some(&o.properties), Some(&o.required), None),
-            SchemaKind::AllOf { all_of } => (None, None, Some(all_of)),
-            SchemaKind::Any(any) => (
-                Some(&any.properties),
-                Some(&any.required),
-                Some(&any.all_of),
+        let (properties, required, all_of, additional) = match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => (
+                Some(&o.properties),
+                Some(&o.required),
+                None,
+                o.additional_properties.as_ref(),
             ),
+            SchemaKind::AllOf { all_of } => (None, None, Some(all_of), None),
+            SchemaKind::Any(any) => {
+                if !any.one_of.is_empty() || !any.any_of.is_empty() {
+                    return Err(Error::spec(
+                        at,
+                        "oneOf/anyOf beside properties or allOf is not supported; move the shared properties into each alternative",
+                    ));
+                }
+                (
+                    Some(&any.properties),
+                    Some(&any.required),
+                    Some(&any.all_of),
+                    any.additional_properties.as_ref(),
+                )
+            }
             _ => return Err(Error::spec(at, "allOf may only combine object schemas")),
         };
+        if let Some(additional) = additional {
+            parts.additional = Some((additional, at.join("additionalProperties")));
+        }
         if let Some(all_of) = all_of {
             for (i, part) in all_of.iter().enumerate() {
                 let part_at = at.join("allOf").join(&i.to_string());
@@ -270,13 +305,13 @@ impl<'a> Lowerer<'a> {
 
     fn fields(&mut self, parts: ObjectParts<'a>, owner: &str) -> Result<Vec<Field>> {
         let mut taken = std::collections::BTreeSet::new();
-        let mut fields = Vec::with_capacity(parts.properties.len());
+        let mut fields = Vec::with_capacity(parts.properties.len() + 1);
         for (wire, schema, at) in parts.properties {
             let hint = format!("{owner}{}", naming::type_ident(&wire, "Value"));
             let lowered = self.lower_boxed(schema, &hint, &at)?;
             let required = parts.required.contains(&wire);
             let doc = match schema {
-                ReferenceOr::Item(s) => doc_of(s),
+                ReferenceOr::Item(s) => with_default(doc_of(s), s),
                 ReferenceOr::Reference { .. } => None,
             };
             fields.push(Field {
@@ -286,16 +321,106 @@ impl<'a> Lowerer<'a> {
                 ty: lowered.ty,
                 optional: !required || lowered.nullable,
                 boxed: false,
+                flatten: false,
+            });
+        }
+        // Properties beside the named ones are kept in a flattened map
+        // (`additionalProperties: false` adds nothing: unknown fields are ignored).
+        let value = match parts.additional {
+            Some((AdditionalProperties::Schema(value), at)) if !fields.is_empty() => Some(
+                self.lower_schema(value, &format!("{owner}Value"), &at)?
+                    .value_type(),
+            ),
+            Some((AdditionalProperties::Any(true), _)) if !fields.is_empty() => Some(TypeRef::Json),
+            _ => None,
+        };
+        if let Some(value) = value {
+            fields.push(Field {
+                ident: naming::unique("additional_properties".to_owned(), &mut taken),
+                wire: String::new(),
+                doc: Some(
+                    "Properties not named in the schema (`additionalProperties`).".to_owned(),
+                ),
+                ty: TypeRef::Map(Box::new(value)),
+                optional: false,
+                boxed: false,
+                flatten: true,
             });
         }
         Ok(fields)
+    }
+
+    /// A union for `oneOf`/`anyOf`: untagged, or tagged by `discriminator`.
+    fn union(
+        &mut self,
+        schema: &'a Schema,
+        alternatives: &'a [ReferenceOr<Schema>],
+        keyword: &str,
+        name: &str,
+        at: &Location,
+    ) -> Result<TypeDefKind> {
+        let discriminator = schema.schema_data.discriminator.as_ref();
+        let mut taken = std::collections::BTreeSet::new();
+        let mut variants = Vec::with_capacity(alternatives.len());
+        for (i, alternative) in alternatives.iter().enumerate() {
+            let alt_at = at.join(keyword).join(&i.to_string());
+            let lowered = self.lower_schema(alternative, &format!("{name}Variant{i}"), &alt_at)?;
+            let ty = lowered.value_type();
+            let (stem, tag_value) = match alternative {
+                ReferenceOr::Reference { reference } => {
+                    let component = ref_name(reference, "schemas", &alt_at)?;
+                    let tag_value = discriminator.map(|d| {
+                        d.mapping
+                            .iter()
+                            .find(|(_, target)| {
+                                *target == reference || target.as_str() == component
+                            })
+                            .map_or_else(|| component.to_owned(), |(value, _)| value.clone())
+                    });
+                    (naming::type_ident(component, "Variant"), tag_value)
+                }
+                ReferenceOr::Item(_) => {
+                    if let Some(d) = discriminator {
+                        return Err(Error::spec(
+                            &alt_at,
+                            format!("a `discriminator` (`{}`) needs every alternative to be a `$ref` to a component schema", d.property_name),
+                        ));
+                    }
+                    (variant_stem(&ty), None)
+                }
+            };
+            if let Some(value) = &tag_value {
+                if variants
+                    .iter()
+                    .any(|v: &UnionVariant| v.tag_value.as_ref() == Some(value))
+                {
+                    return Err(Error::spec(
+                        &alt_at,
+                        format!("discriminator value `{value}` selects two alternatives"),
+                    ));
+                }
+            }
+            variants.push(UnionVariant {
+                ident: naming::unique(stem, &mut taken),
+                ty,
+                tag_value,
+                boxed: false,
+            });
+        }
+        Ok(TypeDefKind::Union {
+            variants,
+            tag: discriminator.map(|d| d.property_name.clone()),
+        })
     }
 }
 
 /// True when the schema is an object with properties, or combines objects.
 fn needs_struct(schema: &Schema) -> bool {
     match &schema.schema_kind {
-        SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
+        SchemaKind::Type(Type::Object(o)) => {
+            !o.properties.is_empty()
+                || o.additional_properties == Some(AdditionalProperties::Any(false))
+        }
         SchemaKind::AllOf { all_of } => all_of.len() > 1,
         SchemaKind::Any(any) => !any.all_of.is_empty() || !any.properties.is_empty(),
         _ => false,
@@ -314,6 +439,98 @@ fn string_enum(schema: &Schema) -> Option<Vec<String>> {
         _ => Vec::new(),
     };
     (!values.is_empty()).then_some(values)
+}
+
+/// The `oneOf` or `anyOf` alternatives of a schema (with the keyword), if it
+/// is a union. A union with a single alternative is that alternative.
+#[allow(clippy::type_complexity)]
+fn alternatives<'s>(
+    schema: &'s Schema,
+    at: &Location,
+) -> Result<Option<(&'s [ReferenceOr<Schema>], &'static str)>> {
+    let (list, keyword) = match &schema.schema_kind {
+        SchemaKind::OneOf { one_of } => (one_of, "oneOf"),
+        SchemaKind::AnyOf { any_of } => (any_of, "anyOf"),
+        SchemaKind::Any(any) if any.properties.is_empty() && any.all_of.is_empty() => {
+            match (any.one_of.is_empty(), any.any_of.is_empty()) {
+                (false, true) => (&any.one_of, "oneOf"),
+                (true, false) => (&any.any_of, "anyOf"),
+                (true, true) => return Ok(None),
+                (false, false) => {
+                    return Err(Error::spec(
+                        at,
+                        "a schema with both oneOf and anyOf is not supported",
+                    ))
+                }
+            }
+        }
+        _ => return Ok(None),
+    };
+    Ok((!list.is_empty()).then_some((list.as_slice(), keyword)))
+}
+
+/// A variant name for an inline union alternative, from its type.
+fn variant_stem(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Bool => "Bool".to_owned(),
+        TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => "Integer".to_owned(),
+        TypeRef::F32 | TypeRef::F64 => "Number".to_owned(),
+        TypeRef::String => "String".to_owned(),
+        TypeRef::Json => "Value".to_owned(),
+        TypeRef::List(_) => "List".to_owned(),
+        TypeRef::Map(_) => "Map".to_owned(),
+        TypeRef::Option(inner) => variant_stem(inner),
+        TypeRef::Named(name) => name.clone(),
+    }
+}
+
+/// The values of an integer enum, if the schema is one.
+fn int_enum(schema: &Schema) -> Option<Vec<i64>> {
+    let values: Vec<i64> = match &schema.schema_kind {
+        SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().flatten().copied().collect(),
+        SchemaKind::Any(any) if any.typ.as_deref() == Some("integer") => any
+            .enumeration
+            .iter()
+            .filter_map(serde_json::Value::as_i64)
+            .collect(),
+        _ => Vec::new(),
+    };
+    (!values.is_empty()).then_some(values)
+}
+
+fn int_variants(values: &[i64]) -> Vec<IntVariant> {
+    let mut taken = std::collections::BTreeSet::new();
+    taken.insert("Other".to_owned());
+    let mut variants = Vec::new();
+    for &value in values {
+        if variants.iter().any(|v: &IntVariant| v.value == value) {
+            continue;
+        }
+        let stem = if value < 0 {
+            format!("Minus{}", value.unsigned_abs())
+        } else {
+            format!("V{value}")
+        };
+        variants.push(IntVariant {
+            value,
+            ident: naming::unique(stem, &mut taken),
+        });
+    }
+    variants
+}
+
+/// Documentation with the schema's `default` appended, when it has one.
+fn with_default(doc: Option<String>, schema: &Schema) -> Option<String> {
+    match &schema.schema_data.default {
+        None => doc,
+        Some(value) => {
+            let note = format!("Default: `{value}`.");
+            Some(match doc {
+                Some(doc) => format!("{doc}\n\n{note}"),
+                None => note,
+            })
+        }
+    }
 }
 
 fn enum_variants(values: &[String]) -> Vec<Variant> {

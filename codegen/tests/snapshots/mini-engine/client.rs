@@ -114,11 +114,11 @@ pub enum BoxAttachOutcome {
     /// Status 101.
     ///
     /// The connection now carries input and output.
-    SwitchingProtocols(crate::runtime::Upgraded),
+    SwitchingProtocols(::berth_client::runtime::Upgraded),
     /// Status 200.
     ///
     /// Output, without a protocol switch.
-    Ok(crate::runtime::LogStream),
+    Ok(::berth_client::runtime::LogStream),
 }
 /// Parameters of `BoxArchiveInfo` other than path parameters.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -130,7 +130,7 @@ pub struct BoxArchiveInfoParams {
 pub struct BoxArchiveInfoHeaders {
     /// Facts about the path.
     #[serde(rename = "X-Path-Stat", skip_serializing_if = "Option::is_none")]
-    pub x_path_stat: Option<crate::types::PathStat>,
+    pub x_path_stat: Option<crate::mini_engine::types::PathStat>,
     #[serde(rename = "X-Size", skip_serializing_if = "Option::is_none")]
     pub x_size: Option<i64>,
 }
@@ -157,13 +157,13 @@ pub trait SystemApi {
     fn system_ping(
         &self,
     ) -> impl ::std::future::Future<
-        Output = Result<String, crate::runtime::Error>,
+        Output = Result<String, ::berth_client::runtime::Error>,
     > + Send;
 }
-impl SystemApi for crate::runtime::Client {
-    async fn system_ping(&self) -> Result<String, crate::runtime::Error> {
-        let request = crate::runtime::Request::new(
-            crate::runtime::Method::GET,
+impl SystemApi for ::berth_client::runtime::Client {
+    async fn system_ping(&self) -> Result<String, ::berth_client::runtime::Error> {
+        let request = ::berth_client::runtime::Request::new(
+            ::berth_client::runtime::Method::GET,
             "/_ping".to_owned(),
         );
         let response = self.execute(request).await?;
@@ -181,7 +181,10 @@ pub trait BoxApi {
         &self,
         params: &BoxListParams,
     ) -> impl ::std::future::Future<
-        Output = Result<Vec<crate::types::BoxSummary>, crate::runtime::Error>,
+        Output = Result<
+            Vec<crate::mini_engine::types::BoxSummary>,
+            ::berth_client::runtime::Error,
+        >,
     > + Send;
     /// Create a box.
     ///
@@ -189,9 +192,12 @@ pub trait BoxApi {
     fn box_create(
         &self,
         params: &BoxCreateParams,
-        body: &crate::types::BoxConfig,
+        body: &crate::mini_engine::types::BoxConfig,
     ) -> impl ::std::future::Future<
-        Output = Result<crate::types::IdResponse, crate::runtime::Error>,
+        Output = Result<
+            crate::mini_engine::types::IdResponse,
+            ::berth_client::runtime::Error,
+        >,
     > + Send;
     /// Start a box.
     ///
@@ -200,7 +206,7 @@ pub trait BoxApi {
         &self,
         id: &str,
     ) -> impl ::std::future::Future<
-        Output = Result<BoxStartOutcome, crate::runtime::Error>,
+        Output = Result<BoxStartOutcome, ::berth_client::runtime::Error>,
     > + Send;
     /// Read a box's output.
     ///
@@ -210,7 +216,10 @@ pub trait BoxApi {
         id: &str,
         params: &BoxLogsParams,
     ) -> impl ::std::future::Future<
-        Output = Result<crate::runtime::LogStream, crate::runtime::Error>,
+        Output = Result<
+            ::berth_client::runtime::LogStream,
+            ::berth_client::runtime::Error,
+        >,
     > + Send;
     /// Attach to a box's input and output.
     ///
@@ -220,7 +229,7 @@ pub trait BoxApi {
         id: &str,
         params: &BoxAttachParams,
     ) -> impl ::std::future::Future<
-        Output = Result<BoxAttachOutcome, crate::runtime::Error>,
+        Output = Result<BoxAttachOutcome, ::berth_client::runtime::Error>,
     > + Send;
     /// Describe a path inside a box.
     ///
@@ -231,8 +240,8 @@ pub trait BoxApi {
         params: &BoxArchiveInfoParams,
     ) -> impl ::std::future::Future<
         Output = Result<
-            crate::runtime::WithHeaders<(), BoxArchiveInfoHeaders>,
-            crate::runtime::Error,
+            ::berth_client::runtime::WithHeaders<(), BoxArchiveInfoHeaders>,
+            ::berth_client::runtime::Error,
         >,
     > + Send;
     /// Remove a box.
@@ -242,15 +251,20 @@ pub trait BoxApi {
         &self,
         id: &str,
         params: &BoxDeleteParams,
-    ) -> impl ::std::future::Future<Output = Result<(), crate::runtime::Error>> + Send;
+    ) -> impl ::std::future::Future<
+        Output = Result<(), ::berth_client::runtime::Error>,
+    > + Send;
 }
-impl BoxApi for crate::runtime::Client {
+impl BoxApi for ::berth_client::runtime::Client {
     async fn box_list(
         &self,
         params: &BoxListParams,
-    ) -> Result<Vec<crate::types::BoxSummary>, crate::runtime::Error> {
-        let mut request = crate::runtime::Request::new(
-            crate::runtime::Method::GET,
+    ) -> Result<
+        Vec<crate::mini_engine::types::BoxSummary>,
+        ::berth_client::runtime::Error,
+    > {
+        let mut request = ::berth_client::runtime::Request::new(
+            ::berth_client::runtime::Method::GET,
             "/boxes/json".to_owned(),
         );
         if let Some(value) = &params.all {
@@ -260,7 +274,7 @@ impl BoxApi for crate::runtime::Client {
             request.query("limit", value.to_string());
         }
         if let Some(value) = &params.filters {
-            request.query("filters", crate::runtime::to_json(value)?);
+            request.query("filters", ::berth_client::runtime::to_json(value)?);
         }
         let response = self.execute(request).await?;
         response.json().await
@@ -268,10 +282,10 @@ impl BoxApi for crate::runtime::Client {
     async fn box_create(
         &self,
         params: &BoxCreateParams,
-        body: &crate::types::BoxConfig,
-    ) -> Result<crate::types::IdResponse, crate::runtime::Error> {
-        let mut request = crate::runtime::Request::new(
-            crate::runtime::Method::POST,
+        body: &crate::mini_engine::types::BoxConfig,
+    ) -> Result<crate::mini_engine::types::IdResponse, ::berth_client::runtime::Error> {
+        let mut request = ::berth_client::runtime::Request::new(
+            ::berth_client::runtime::Method::POST,
             "/boxes/create".to_owned(),
         );
         if let Some(value) = &params.name {
@@ -284,26 +298,26 @@ impl BoxApi for crate::runtime::Client {
     async fn box_start(
         &self,
         id: &str,
-    ) -> Result<BoxStartOutcome, crate::runtime::Error> {
-        let request = crate::runtime::Request::new(
-            crate::runtime::Method::POST,
-            ["/boxes/", &crate::runtime::encode_path(id), "/start"].concat(),
+    ) -> Result<BoxStartOutcome, ::berth_client::runtime::Error> {
+        let request = ::berth_client::runtime::Request::new(
+            ::berth_client::runtime::Method::POST,
+            ["/boxes/", &::berth_client::runtime::encode_path(id), "/start"].concat(),
         );
         let response = self.execute(request).await?;
         match response.status() {
             204 => response.empty().await.map(|()| BoxStartOutcome::NoContent),
             304 => response.empty().await.map(|()| BoxStartOutcome::NotModified),
-            status => Err(crate::runtime::Error::UnexpectedStatus(status)),
+            status => Err(::berth_client::runtime::Error::UnexpectedStatus(status)),
         }
     }
     async fn box_logs(
         &self,
         id: &str,
         params: &BoxLogsParams,
-    ) -> Result<crate::runtime::LogStream, crate::runtime::Error> {
-        let mut request = crate::runtime::Request::new(
-            crate::runtime::Method::GET,
-            ["/boxes/", &crate::runtime::encode_path(id), "/logs"].concat(),
+    ) -> Result<::berth_client::runtime::LogStream, ::berth_client::runtime::Error> {
+        let mut request = ::berth_client::runtime::Request::new(
+            ::berth_client::runtime::Method::GET,
+            ["/boxes/", &::berth_client::runtime::encode_path(id), "/logs"].concat(),
         );
         if let Some(value) = &params.follow {
             request.query("follow", value.to_string());
@@ -315,10 +329,10 @@ impl BoxApi for crate::runtime::Client {
         &self,
         id: &str,
         params: &BoxAttachParams,
-    ) -> Result<BoxAttachOutcome, crate::runtime::Error> {
-        let mut request = crate::runtime::Request::new(
-            crate::runtime::Method::POST,
-            ["/boxes/", &crate::runtime::encode_path(id), "/attach"].concat(),
+    ) -> Result<BoxAttachOutcome, ::berth_client::runtime::Error> {
+        let mut request = ::berth_client::runtime::Request::new(
+            ::berth_client::runtime::Method::POST,
+            ["/boxes/", &::berth_client::runtime::encode_path(id), "/attach"].concat(),
         );
         if let Some(value) = &params.stdin {
             request.query("stdin", value.to_string());
@@ -330,7 +344,7 @@ impl BoxApi for crate::runtime::Client {
                 response.into_upgraded().await.map(BoxAttachOutcome::SwitchingProtocols)
             }
             200 => Ok(BoxAttachOutcome::Ok(response.into_log_stream())),
-            status => Err(crate::runtime::Error::UnexpectedStatus(status)),
+            status => Err(::berth_client::runtime::Error::UnexpectedStatus(status)),
         }
     }
     async fn box_archive_info(
@@ -338,12 +352,12 @@ impl BoxApi for crate::runtime::Client {
         id: &str,
         params: &BoxArchiveInfoParams,
     ) -> Result<
-        crate::runtime::WithHeaders<(), BoxArchiveInfoHeaders>,
-        crate::runtime::Error,
+        ::berth_client::runtime::WithHeaders<(), BoxArchiveInfoHeaders>,
+        ::berth_client::runtime::Error,
     > {
-        let mut request = crate::runtime::Request::new(
-            crate::runtime::Method::HEAD,
-            ["/boxes/", &crate::runtime::encode_path(id), "/archive"].concat(),
+        let mut request = ::berth_client::runtime::Request::new(
+            ::berth_client::runtime::Method::HEAD,
+            ["/boxes/", &::berth_client::runtime::encode_path(id), "/archive"].concat(),
         );
         {
             let value = &params.path;
@@ -357,7 +371,7 @@ impl BoxApi for crate::runtime::Client {
             };
             response.empty().await?;
             let body = ();
-            Ok(crate::runtime::WithHeaders {
+            Ok(::berth_client::runtime::WithHeaders {
                 body,
                 headers,
             })
@@ -367,10 +381,10 @@ impl BoxApi for crate::runtime::Client {
         &self,
         id: &str,
         params: &BoxDeleteParams,
-    ) -> Result<(), crate::runtime::Error> {
-        let mut request = crate::runtime::Request::new(
-            crate::runtime::Method::DELETE,
-            ["/boxes/", &crate::runtime::encode_path(id)].concat(),
+    ) -> Result<(), ::berth_client::runtime::Error> {
+        let mut request = ::berth_client::runtime::Request::new(
+            ::berth_client::runtime::Method::DELETE,
+            ["/boxes/", &::berth_client::runtime::encode_path(id)].concat(),
         );
         if let Some(value) = &params.force {
             request.query("force", value.to_string());
@@ -387,25 +401,25 @@ pub trait ImageApi {
     fn image_create(
         &self,
         params: &ImageCreateParams,
-        body: Option<crate::runtime::Body>,
+        body: Option<::berth_client::runtime::Body>,
     ) -> impl ::std::future::Future<
         Output = Result<
-            crate::runtime::JsonLines<crate::types::Progress>,
-            crate::runtime::Error,
+            ::berth_client::runtime::JsonLines<crate::mini_engine::types::Progress>,
+            ::berth_client::runtime::Error,
         >,
     > + Send;
 }
-impl ImageApi for crate::runtime::Client {
+impl ImageApi for ::berth_client::runtime::Client {
     async fn image_create(
         &self,
         params: &ImageCreateParams,
-        body: Option<crate::runtime::Body>,
+        body: Option<::berth_client::runtime::Body>,
     ) -> Result<
-        crate::runtime::JsonLines<crate::types::Progress>,
-        crate::runtime::Error,
+        ::berth_client::runtime::JsonLines<crate::mini_engine::types::Progress>,
+        ::berth_client::runtime::Error,
     > {
-        let mut request = crate::runtime::Request::new(
-            crate::runtime::Method::POST,
+        let mut request = ::berth_client::runtime::Request::new(
+            ::berth_client::runtime::Method::POST,
             "/images/create".to_owned(),
         );
         if let Some(value) = &params.from_src {
