@@ -6,3 +6,16 @@
 //! effect is visible.
 
 mod wire;
+
+mod containers;
+mod coverage;
+mod daemon;
+mod exec;
+mod images;
+mod misc;
+mod networks;
+mod plugins;
+mod support;
+mod swarm;
+mod system;
+mod volumes;
