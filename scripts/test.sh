@@ -173,11 +173,6 @@ run_step() {
 cargo --version
 rustc --version
 run_step "Formatting (cargo fmt)" cargo fmt --all -- --check
-# Generated code must compile without warnings for any spec the generator
-# accepts, not only ours: build the client and CLI from the fixture spec.
-run_step "Generated code for the fixture spec (cargo clippy)" \
-    env BERTH_SPEC="$ROOT/codegen/tests/fixtures/mini-engine.yaml" \
-    cargo clippy -p berth-client -p berth --locked -- -D warnings
 run_step "Editing the spec regenerates client and CLI" scripts/regen-check.sh
 run_step "Lints (cargo clippy)" cargo clippy --workspace --all-targets --locked -- -D warnings
 run_step "Tests (cargo test)" cargo test --workspace --locked "$@"

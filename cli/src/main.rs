@@ -47,7 +47,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let outcome = runtime.block_on(run(cli));
+    let outcome = runtime.block_on(until_interrupted(run(cli)));
     // A read of stdin may still be blocked in a worker thread; do not wait for it.
     runtime.shutdown_background();
     match outcome {
@@ -63,6 +63,26 @@ fn main() -> ExitCode {
             eprintln!("{e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Runs `work` unless Ctrl-C or SIGTERM comes first; then `work` is dropped,
+/// so whatever it holds is undone on the way out (a partial download is
+/// discarded, the terminal restored) and berth exits with 130.
+async fn until_interrupted(
+    work: impl std::future::Future<Output = Result<u8, support::Error>>,
+) -> Result<u8, support::Error> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut interrupt), Ok(mut terminate)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        return work.await;
+    };
+    tokio::select! {
+        result = work => result,
+        _ = interrupt.recv() => Err(support::Error::Interrupted),
+        _ = terminate.recv() => Err(support::Error::Interrupted),
     }
 }
 

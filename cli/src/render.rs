@@ -5,7 +5,7 @@
 use std::io::{IsTerminal, Write};
 
 use berth_client::{LogStream, StreamKind};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use tokio::io::AsyncWriteExt;
 
 use crate::support::{Error, Output};
@@ -78,20 +78,35 @@ pub async fn render(output: Output) -> Result<(), Error> {
 
 /// Writes a container's output: stdout chunks to stdout, stderr to stderr.
 async fn write_output(mut stream: LogStream) -> Result<(), Error> {
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    while let Some(chunk) = stream.next().await {
+    // Daemons send one small frame per line: buffer, and flush whenever the
+    // stream has nothing more ready, so followed output still shows at once.
+    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let mut stderr = std::io::BufWriter::with_capacity(16 * 1024, std::io::stderr().lock());
+    loop {
+        let next = match stream.next().now_or_never() {
+            Some(next) => next,
+            None => {
+                stdout.flush().map_err(io)?;
+                stderr.flush().map_err(io)?;
+                stream.next().await
+            }
+        };
+        let Some(chunk) = next else { break };
         let chunk = chunk?;
         match chunk.kind {
-            StreamKind::Stderr => stderr.lock().write_all(&chunk.data).map_err(io)?,
+            StreamKind::Stderr => {
+                // Keep the two streams in order for a reader of both.
+                stdout.flush().map_err(io)?;
+                stderr.write_all(&chunk.data).map_err(io)?;
+            }
             StreamKind::Stdout | StreamKind::Stdin => {
-                let mut out = stdout.lock();
-                out.write_all(&chunk.data).map_err(io)?;
-                out.flush().map_err(io)?;
+                stderr.flush().map_err(io)?;
+                stdout.write_all(&chunk.data).map_err(io)?;
             }
         }
     }
-    Ok(())
+    stdout.flush().map_err(io)?;
+    stderr.flush().map_err(io)
 }
 
 fn io(e: std::io::Error) -> Error {

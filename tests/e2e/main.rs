@@ -5,8 +5,12 @@
 //! label `berth.test=e2e` where the API allows labels, and is removed by a
 //! guard when the test ends, whether it passed or not. Tests run in parallel.
 
+mod build;
 mod cli;
 mod container;
+mod cp;
 mod image;
+mod interactive;
+mod streams;
 mod support;
 mod system;

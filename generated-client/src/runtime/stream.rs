@@ -211,6 +211,9 @@ impl LogStream {
             }
             return Ok(());
         }
+        // Daemons send a frame per line; consecutive frames of one stream
+        // become one chunk, so a chunk costs per read, not per line.
+        let mut pending: Option<(StreamKind, BytesMut)> = None;
         while self.buffer.len() >= HEADER {
             let header: [u8; HEADER] = self
                 .buffer
@@ -222,7 +225,7 @@ impl LogStream {
                 break;
             }
             self.buffer.advance(HEADER);
-            let data = self.buffer.split_to(size).freeze();
+            let data = self.buffer.split_to(size);
             let kind = match header[0] {
                 0 => StreamKind::Stdin,
                 1 => StreamKind::Stdout,
@@ -238,7 +241,25 @@ impl LogStream {
                     )))
                 }
             };
-            self.ready.push_back(LogChunk { kind, data });
+            match &mut pending {
+                Some((pending_kind, bytes)) if *pending_kind == kind => {
+                    bytes.extend_from_slice(&data)
+                }
+                _ => {
+                    if let Some((kind, bytes)) = pending.replace((kind, data)) {
+                        self.ready.push_back(LogChunk {
+                            kind,
+                            data: bytes.freeze(),
+                        });
+                    }
+                }
+            }
+        }
+        if let Some((kind, bytes)) = pending {
+            self.ready.push_back(LogChunk {
+                kind,
+                data: bytes.freeze(),
+            });
         }
         if at_end && !self.buffer.is_empty() {
             return Err(Error::Stream(
