@@ -23,6 +23,8 @@ fn main() -> ExitCode {
         .client_path("::berth_client::api")
         .runtime_path("::berth_client::runtime")
         .support_path("crate::support")
+        // docker's `container attach` and `container stats`, beside the generated commands.
+        .extend_group("Container", "crate::docker::ContainerCommand")
         .generate(spec, out_dir);
     match generated {
         Ok(_) => ExitCode::SUCCESS,

@@ -34,6 +34,8 @@ pub async fn save(bytes: ByteStream, target: &Path) -> Result<(), Error> {
 }
 
 async fn copy(mut bytes: ByteStream, out: &mut File) -> Result<(), Error> {
+    // Each chunk is written as it arrives: large buffered writes would stall
+    // the reading of the socket, and with it the daemon.
     while let Some(chunk) = bytes.next().await {
         out.write_all(&chunk?).map_err(io)?;
     }
@@ -79,8 +81,9 @@ impl PendingFile {
             |e: std::io::Error| Error::Input(format!("cannot write {}: {e}", target.display()));
         match self {
             PendingFile::Named(file) => file.persist(target).map(drop).map_err(|e| failed(e.error)),
+            // No fsync: "complete or nothing" is about the process dying,
+            // which the kernel's page cache survives; docker does not sync either.
             PendingFile::Anonymous(file) => {
-                file.sync_all().map_err(failed)?;
                 let source = format!(
                     "/proc/self/fd/{}",
                     rustix::fd::AsRawFd::as_raw_fd(&file.as_fd())

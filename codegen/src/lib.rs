@@ -36,6 +36,10 @@ pub struct Paths {
     pub runtime: String,
     /// The command-line support module: `Output`, `Error`, body readers.
     pub support: String,
+    /// Hand-written subcommands added to a tag's command group: (tag, path
+    /// of a clap `Subcommand` enum with `async fn run(self, &Client) ->
+    /// Result<Output, Error>`).
+    pub group_extensions: Vec<(String, String)>,
 }
 
 impl Default for Paths {
@@ -45,6 +49,7 @@ impl Default for Paths {
             client: "crate::client".to_owned(),
             runtime: "crate::runtime".to_owned(),
             support: "crate::support".to_owned(),
+            group_extensions: Vec::new(),
         }
     }
 }
@@ -127,6 +132,16 @@ impl Builder {
         self
     }
 
+    /// Adds hand-written subcommands to the command group of `tag`: `path`
+    /// names a clap `Subcommand` enum whose `run(self, &Client)` returns the
+    /// support module's `Result<Output, Error>`; it is flattened into the
+    /// group, so its commands sit beside the generated ones (names must not
+    /// clash; rename a generated command with `x-berth-cli: {name: …}`).
+    pub fn extend_group(mut self, tag: impl Into<String>, path: impl Into<String>) -> Self {
+        self.paths.group_extensions.push((tag.into(), path.into()));
+        self
+    }
+
     /// Generates from the spec at `spec` and returns the files, writing nothing.
     pub fn render(&self, spec: impl AsRef<Path>) -> Result<Vec<File>> {
         let spec = spec.as_ref();
@@ -178,8 +193,13 @@ impl Builder {
             client,
             runtime,
             support,
+            group_extensions,
         } = &self.paths;
-        for path in [types, client, runtime, support] {
+        let extensions = group_extensions.iter().map(|(_, path)| path);
+        for path in [types, client, runtime, support]
+            .into_iter()
+            .chain(extensions)
+        {
             if syn::parse_str::<syn::Path>(path).is_err() {
                 return Err(Error::spec(
                     &Location::root(),

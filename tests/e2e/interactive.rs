@@ -220,7 +220,8 @@ fn detach_keys_leave_the_container_running_and_attach_reconnects() {
         "still running after detach"
     );
     // attach again and end the shell.
-    let command = format!("{berth_path} attach {name}; echo attach-exit=$?");
+    // `container attach` is the same docker-style command as `attach`.
+    let command = format!("{berth_path} container attach {name}; echo attach-exit=$?");
     let (_, screen) = under_a_terminal(&command, b"echo reattached\nexit 7\n");
     assert!(screen.contains("reattached"), "{screen}");
     assert!(

@@ -245,6 +245,13 @@ fn stats_prints_a_table_row_per_container() {
     .ok();
     let r = berth(&["stats", "--no-stream", &name]);
     r.ok();
+    let in_group = berth(&["container", "stats", "--no-stream", &name]);
+    in_group.ok();
+    assert_eq!(
+        in_group.stdout.lines().count(),
+        2,
+        "`container stats` is the same table:\n{in_group}"
+    );
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(lines.len(), 2, "a header and one row:\n{r}");
     let header = lines.first().copied().unwrap_or_default();

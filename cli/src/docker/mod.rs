@@ -40,6 +40,26 @@ pub enum Command {
     Build(build::BuildArgs),
 }
 
+/// Docker-style commands of the `container` group, beside the generated
+/// ones (docker has them both at the top level and there).
+#[derive(Debug, clap::Subcommand)]
+pub enum ContainerCommand {
+    /// Attach to a running container's input and output.
+    Attach(attach::AttachArgs),
+    /// Show containers' resource use (CPU, memory, network, block I/O, PIDs).
+    Stats(stats::StatsArgs),
+}
+
+impl ContainerCommand {
+    /// Runs the command against the daemon.
+    pub async fn run(self, client: &Client) -> Result<Output, Error> {
+        match self {
+            ContainerCommand::Attach(args) => args.run(client).await,
+            ContainerCommand::Stats(args) => args.run(client).await,
+        }
+    }
+}
+
 impl Command {
     /// Runs the command against the daemon.
     pub async fn run(self, client: &Client) -> Result<Output, Error> {

@@ -25,6 +25,7 @@ const RESERVED_FLAGS: &[&str] = &["help", "body", "host", "output"];
 
 struct Ctx<'a> {
     defs: std::collections::BTreeMap<&'a str, &'a TypeDef>,
+    extensions: &'a [(String, String)],
     types: TokenStream,
     api: TokenStream,
     rt: TokenStream,
@@ -36,6 +37,7 @@ struct Ctx<'a> {
 pub fn emit(api: &Api, paths: &Paths) -> Result<TokenStream> {
     let ctx = Ctx {
         defs: api.types.iter().map(|d| (d.name.as_str(), d)).collect(),
+        extensions: &paths.group_extensions,
         types: path(&paths.types),
         api: path(&paths.client),
         rt: path(&paths.runtime),
@@ -140,6 +142,15 @@ impl Ctx<'_> {
                 arms.push(quote!(Self::#variant(args) => args.run(client).await,));
                 items.push(self.command_args(op, command, &args)?);
             }
+        }
+        for (_, extension) in self.extensions.iter().filter(|(tag, _)| tag == &group.tag) {
+            let extension = path(extension);
+            let variant = ident(&naming::unique("HandWritten".to_owned(), &mut taken));
+            variants.push(quote! {
+                #[command(flatten)]
+                #variant(#extension),
+            });
+            arms.push(quote!(Self::#variant(command) => command.run(client).await,));
         }
         let doc = format!(" Commands of the `{}` group.", group.command);
         Ok(quote! {

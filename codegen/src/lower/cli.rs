@@ -17,6 +17,8 @@ use crate::naming;
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct CliExtension {
     #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
     aliases: Vec<String>,
     #[serde(default)]
     commands: Vec<CommandExtension>,
@@ -83,7 +85,7 @@ impl<'a> Lowerer<'a> {
             )?);
         }
         Ok(Cli {
-            name: command_name(&op.id, tag),
+            name: ext.name.unwrap_or_else(|| command_name(&op.id, tag)),
             aliases: ext.aliases,
             commands,
         })

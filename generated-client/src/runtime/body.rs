@@ -18,16 +18,20 @@ impl Body {
 
     /// A body read from an async reader as it is sent.
     pub fn from_reader<R: AsyncRead + Send + Sync + 'static>(reader: R) -> Self {
-        Body(reqwest::Body::wrap_stream(ReaderStream::with_capacity(
-            reader,
-            64 * 1024,
-        )))
+        Body::chunked(reader, 64 * 1024)
     }
 
-    /// A body read from a file as it is sent.
+    /// A body read from a file as it is sent. Reads are large: each one is a
+    /// trip to a blocking thread.
     pub async fn from_file(path: impl AsRef<Path>) -> std::io::Result<Self> {
         let file = tokio::fs::File::open(path).await?;
-        Ok(Body::from_reader(file))
+        Ok(Body::chunked(file, 512 * 1024))
+    }
+
+    fn chunked<R: AsyncRead + Send + Sync + 'static>(reader: R, chunk: usize) -> Self {
+        Body(reqwest::Body::wrap_stream(ReaderStream::with_capacity(
+            reader, chunk,
+        )))
     }
 
     pub(crate) fn into_inner(self) -> reqwest::Body {
