@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         .types_path("::berth_client::types")
         .client_path("::berth_client::api")
         .runtime_path("::berth_client::runtime")
-        .support_path("crate::support")
+        .support_path("::berth::support")
         // docker's `container attach` and `container stats`, beside the generated commands.
         .extend_group("Container", "crate::docker::ContainerCommand")
         .generate(spec, out_dir);

@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use rustix::fs::{AtFlags, Mode, OFlags, CWD};
 use tokio::signal::unix::{signal, SignalKind};
 
-use crate::support::Error;
+use berth::support::Error;
 
 /// Streams `bytes` into `target`, replacing it only on success.
 pub async fn save(bytes: ByteStream, target: &Path) -> Result<(), Error> {

@@ -6,7 +6,8 @@ mod docker;
 mod download;
 mod progress;
 mod render;
-mod support;
+
+use berth::support;
 
 use std::process::ExitCode;
 

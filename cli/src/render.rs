@@ -8,7 +8,7 @@ use berth_client::{LogStream, StreamKind};
 use futures_util::{FutureExt, StreamExt};
 use tokio::io::AsyncWriteExt;
 
-use crate::support::{Error, Output};
+use berth::support::{Error, Output};
 
 /// Prints `output` to stdout (and stderr for a container's stderr).
 pub async fn render(output: Output) -> Result<(), Error> {

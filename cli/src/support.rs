@@ -1,9 +1,6 @@
 //! What the generated commands call: reading bodies and flag values, and the
 //! `Output` a command returns for `render` to print.
 
-// Which of these helpers the generated commands call depends on the spec.
-#![allow(dead_code)]
-
 use std::collections::BTreeMap;
 use std::io::Read;
 

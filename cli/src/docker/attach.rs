@@ -12,7 +12,7 @@ use berth_client::Client;
 
 use super::exit_status;
 use super::session::{parse_detach_keys, Ended, Resize, Session, DEFAULT_DETACH_KEYS};
-use crate::support::{Error, Output};
+use berth::support::{Error, Output};
 
 /// Attach to a running container's input and output.
 #[derive(Debug, clap::Args)]

@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 
 use super::cp::{produce, send, walk, write, Visit};
 use super::dockerignore::Patterns;
-use crate::support::{Error, Output};
+use berth::support::{Error, Output};
 
 /// Build an image from a Dockerfile.
 #[derive(Debug, clap::Args)]

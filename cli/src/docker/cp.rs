@@ -33,7 +33,7 @@ use berth_client::types::ContainerPathStat;
 use berth_client::{Body, Client};
 
 use super::dockerignore::clean;
-use crate::support::{Error, Output};
+use berth::support::{Error, Output};
 
 /// Go's `os.FileMode` bits in the daemon's stat header.
 const MODE_DIR: i64 = 1 << 31;

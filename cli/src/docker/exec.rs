@@ -8,7 +8,7 @@ use berth_client::Client;
 
 use super::session::{parse_detach_keys, Ended, Resize, Session, DEFAULT_DETACH_KEYS};
 use super::{exit_status, terminal};
-use crate::support::{Error, Output};
+use berth::support::{Error, Output};
 
 /// A command that could not be executed.
 const CANNOT_EXECUTE: u8 = 126;

@@ -16,7 +16,7 @@ mod terminal;
 
 use berth_client::Client;
 
-use crate::support::{Error, Output};
+use berth::support::{Error, Output};
 
 /// Every command `berth` knows.
 // Argument structs differ in size; a command is parsed once, so boxing would only add noise.

@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 
 use super::session::{parse_detach_keys, Ended, Resize, Session, DEFAULT_DETACH_KEYS};
 use super::{exit_status, terminal};
-use crate::support::{Error, Output};
+use berth::support::{Error, Output};
 
 /// Exit status when the daemon refuses to create or start the container.
 const DAEMON_ERROR: u8 = 125;

@@ -12,7 +12,7 @@ use berth_client::types::ContainerStatsResponse;
 use berth_client::Client;
 use futures_util::stream::{self, StreamExt};
 
-use crate::support::{Error, Output};
+use berth::support::{Error, Output};
 
 /// Show containers' resource use (CPU, memory, network, block I/O, PIDs).
 #[derive(Debug, clap::Args)]

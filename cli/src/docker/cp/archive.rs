@@ -280,15 +280,15 @@ impl Stream for ChunkStream {
 pub async fn send<T>(
     request: impl std::future::Future<Output = Result<T, berth_client::Error>>,
     producer: tokio::task::JoinHandle<io::Result<()>>,
-) -> Result<T, crate::support::Error> {
+) -> Result<T, berth::support::Error> {
     let answer = request.await;
     // The body is gone now (sent or dropped), so the producer ends soon.
     let produced = producer.await.map_err(|e| {
-        crate::support::Error::Input(format!("the archive could not be written: {e}"))
+        berth::support::Error::Input(format!("the archive could not be written: {e}"))
     })?;
     match produced {
-        Err(e) if !is_closed(&e) => Err(crate::support::Error::Input(e.to_string())),
-        _ => answer.map_err(crate::support::Error::from),
+        Err(e) if !is_closed(&e) => Err(berth::support::Error::Input(e.to_string())),
+        _ => answer.map_err(berth::support::Error::from),
     }
 }
 
@@ -342,7 +342,7 @@ impl Read for ChunkReader {
 }
 
 /// Runs `consume` in a blocking task reading `bytes` as they arrive.
-pub async fn consume<T, F>(bytes: ByteStream, consume: F) -> Result<T, crate::support::Error>
+pub async fn consume<T, F>(bytes: ByteStream, consume: F) -> Result<T, berth::support::Error>
 where
     T: Send + 'static,
     F: FnOnce(ChunkReader) -> io::Result<T> + Send + 'static,
@@ -366,8 +366,8 @@ where
     };
     let ((), result) = tokio::join!(pump, task);
     result
-        .map_err(|e| crate::support::Error::Input(format!("the archive could not be read: {e}")))?
-        .map_err(|e| crate::support::Error::Input(e.to_string()))
+        .map_err(|e| berth::support::Error::Input(format!("the archive could not be read: {e}")))?
+        .map_err(|e| berth::support::Error::Input(e.to_string()))
 }
 
 /// Renames the first element of archive paths: `from` (`.` for an archive
