@@ -7,10 +7,13 @@
 //! and is meant to be called from a `build.rs`:
 //!
 //! ```no_run
-//! berth_codegen::Builder::new()
-//!     .emit_cli(false)
-//!     .generate("../spec/api.yaml", std::env::var("OUT_DIR").unwrap())
-//!     .unwrap();
+//! // build.rs
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     println!("cargo:rerun-if-changed=../spec/api.yaml");
+//!     let out_dir = std::env::var("OUT_DIR")?;
+//!     berth_codegen::Builder::new().emit_cli(false).generate("../spec/api.yaml", out_dir)?;
+//!     Ok(())
+//! }
 //! ```
 
 pub mod emit;
