@@ -432,6 +432,9 @@ pub struct Cli {
     pub aliases: Vec<String>,
     /// Extra docker-style commands that map onto the operation.
     pub commands: Vec<CliCommand>,
+    /// Flag defaults on the command line that differ from the API's:
+    /// (Rust identifier of the parameter, the default as flag text).
+    pub defaults: Vec<(String, String)>,
 }
 
 /// A docker-style command that maps onto an operation.

@@ -191,3 +191,16 @@ fn swagger_two_and_malformed_documents_are_explained() {
     let e = error_of("openapi: 3.0.3\ninfo: {title: t\n");
     assert!(e.contains("invalid YAML") && e.contains("line"), "{e}");
 }
+
+#[test]
+fn command_line_defaults_must_name_optional_flags() {
+    let e = error_of(&spec(
+        "  /things/{id}:\n    get:\n      operationId: GetThing\n      x-berth-cli: {defaults: {id: x}}\n      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n      responses: {'204': {description: ok}}\n",
+        OK_SCHEMAS,
+    ));
+    assert!(
+        e.contains("`id` is not an optional query or header parameter")
+            && e.contains("x-berth-cli/defaults"),
+        "{e}"
+    );
+}

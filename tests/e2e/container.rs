@@ -46,6 +46,15 @@ fn lifecycle_create_start_wait_logs_delete() {
     assert_eq!(r.stdout, "out\n", "container stdout:\n{r}");
     assert_eq!(r.stderr, "err\n", "container stderr:\n{r}");
 
+    // No flags: both streams, as `docker logs` (x-berth-cli defaults in the spec).
+    let r = berth(&["container", "logs", &id]);
+    r.ok();
+    assert_eq!(
+        (r.stdout.as_str(), r.stderr.as_str()),
+        ("out\n", "err\n"),
+        "defaults:\n{r}"
+    );
+
     // Only stdout; `--flag=false` spelling of a boolean.
     let r = berth(&["container", "logs", &id, "--stdout", "--stderr=false"]);
     r.ok();

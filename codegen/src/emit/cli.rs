@@ -589,7 +589,23 @@ impl Ctx<'_> {
                 }
             }
         };
-        Ok((quote!(#doc #attr pub #field: #ty,), value))
+        // A command-line default that differs from the API's (`x-berth-cli: defaults`).
+        let default = match op.cli.defaults.iter().find(|(ident, _)| ident == &p.ident) {
+            None => TokenStream::new(),
+            Some((_, text)) if matches!(&p.ty, TypeRef::Bool) || self.is_text(&p.ty) => {
+                quote!(#[arg(default_value = #text)])
+            }
+            Some(_) => {
+                return Err(Error::spec(
+                    &Location::root().in_operation(&op.id),
+                    format!(
+                        "a command-line default for `{}` needs a flag that takes one value",
+                        p.wire
+                    ),
+                ))
+            }
+        };
+        Ok((quote!(#doc #attr #default pub #field: #ty,), value))
     }
 
     /// For a JSON body that is an object: `--body` plus a flag for each

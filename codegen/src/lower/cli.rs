@@ -19,6 +19,8 @@ struct CliExtension {
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
+    defaults: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
     aliases: Vec<String>,
     #[serde(default)]
     commands: Vec<CommandExtension>,
@@ -84,10 +86,35 @@ impl<'a> Lowerer<'a> {
                 &ext_at.join("commands").join(&i.to_string()),
             )?);
         }
+        let mut defaults = Vec::new();
+        for (wire, value) in &ext.defaults {
+            let param = op
+                .params
+                .iter()
+                .find(|p| &p.wire == wire && p.location != ParamLocation::Path && !p.required)
+                .ok_or_else(|| {
+                    Error::spec(
+                        &ext_at.join("defaults"),
+                        format!("`{wire}` is not an optional query or header parameter of this operation"),
+                    )
+                })?;
+            let text = match value {
+                serde_json::Value::String(text) => text.clone(),
+                serde_json::Value::Bool(_) | serde_json::Value::Number(_) => value.to_string(),
+                _ => {
+                    return Err(Error::spec(
+                        &ext_at.join("defaults"),
+                        format!("the default for `{wire}` must be a string, number or boolean"),
+                    ))
+                }
+            };
+            defaults.push((param.ident.clone(), text));
+        }
         Ok(Cli {
             name: ext.name.unwrap_or_else(|| command_name(&op.id, tag)),
             aliases: ext.aliases,
             commands,
+            defaults,
         })
     }
 

@@ -103,6 +103,7 @@ impl<'a> Lowerer<'a> {
                 name: String::new(),
                 aliases: Vec::new(),
                 commands: Vec::new(),
+                defaults: Vec::new(),
             },
         };
         operation.cli = self.lower_cli(&operation, op, at)?;
